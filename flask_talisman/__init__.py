@@ -1,0 +1,56 @@
+"""HTTP security headers for Flask.
+
+A validated, precompiled successor to flask-talisman 1.1.0 with the same API.
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigurationError, ConfigurationWarning
+from .extension import Talisman, csp_nonce
+from .headers.csp import (
+    NONCE,
+    NONE,
+    REPORT_SAMPLE,
+    SELF,
+    STRICT_DYNAMIC,
+    UNSAFE_EVAL,
+    UNSAFE_HASHES,
+    UNSAFE_INLINE,
+    WASM_UNSAFE_EVAL,
+)
+from .talisman import (
+    ALLOW_FROM,
+    DEFAULT_CSP_POLICY,
+    DEFAULT_DOCUMENT_POLICY,
+    DEFAULT_FEATURE_POLICY,
+    DEFAULT_PERMISSIONS_POLICY,
+    DENY,
+    GOOGLE_CSP_POLICY,
+    NONCE_LENGTH,
+    SAMEORIGIN,
+)
+
+__all__ = [
+    "ALLOW_FROM",
+    "DEFAULT_CSP_POLICY",
+    "DEFAULT_DOCUMENT_POLICY",
+    "DEFAULT_FEATURE_POLICY",
+    "DEFAULT_PERMISSIONS_POLICY",
+    "DENY",
+    "GOOGLE_CSP_POLICY",
+    "NONCE",
+    "NONCE_LENGTH",
+    "NONE",
+    "REPORT_SAMPLE",
+    "SAMEORIGIN",
+    "SELF",
+    "STRICT_DYNAMIC",
+    "UNSAFE_EVAL",
+    "UNSAFE_HASHES",
+    "UNSAFE_INLINE",
+    "WASM_UNSAFE_EVAL",
+    "ConfigurationError",
+    "ConfigurationWarning",
+    "Talisman",
+    "csp_nonce",
+]

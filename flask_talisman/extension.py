@@ -1,0 +1,308 @@
+"""The Talisman extension: options in, hooks registered, per-view decorator."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import (
+    Flask,
+    Request,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+)
+from flask import request as request_proxy
+
+from .cookies import apply_session_cookie_options
+from .errors import ConfigurationError, configuring
+from .https import https_url, is_secure
+from .nonce import make_nonce
+from .options import (
+    SPECS,
+    OptionStore,
+    check_options,
+    defaults,
+    from_config,
+)
+from .policy import CompiledPolicy, compile_policy
+
+__all__ = ["Talisman", "csp_nonce"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_MAX_WRAPPED = 32
+
+
+def _current_request() -> Request:
+    # The real object behind the proxy: one lookup instead of one per use.
+    request: Request = request_proxy._get_current_object()  # type: ignore[attr-defined]
+    return request
+
+
+class _RequestData:
+    """What the before-request hook found, kept on ``g`` for the response."""
+
+    __slots__ = ("nonce", "policy", "request", "secure")
+
+    def __init__(
+        self, request: object, policy: CompiledPolicy, secure: bool, nonce: str
+    ) -> None:
+        self.request = request
+        self.policy = policy
+        self.secure = secure
+        self.nonce = nonce
+
+
+def csp_nonce() -> str:
+    """The current request's CSP nonce, or ``""`` if its policy uses none.
+
+    Available in templates as ``{{ csp_nonce() }}``.
+    """
+    if not has_request_context():
+        return ""
+    data = g.get("_talisman_request")
+    if data is None or data.request is not _current_request():
+        return ""
+    nonce: str = data.nonce
+    return nonce
+
+
+class _AppState:
+    """Talisman's state for one app, kept in ``app.extensions["talisman"]``."""
+
+    __slots__ = (
+        "__weakref__",
+        "app_policy",
+        "app_ref",
+        "cache",
+        "generation",
+        "store",
+        "talisman",
+    )
+
+    def __init__(self, talisman: Talisman, app: Flask, values: dict[str, Any]):
+        self.talisman = talisman
+        self.app_ref = weakref.ref(app)
+        self.store = OptionStore(values, self._changed)
+        self.cache: dict[str | None, CompiledPolicy] = {}
+        self.generation = talisman._generation
+        self.app_policy = compile_policy(self.store.values)
+
+    def _changed(self, name: str) -> None:
+        if name.startswith("session_cookie_"):
+            if has_request_context():
+                raise ConfigurationError(
+                    f"Talisman.{name}: session-cookie options configure "
+                    "app.config and cannot change while a request is handled. "
+                    "Set them before serving."
+                )
+            app = self.app_ref()
+            if app is not None:
+                apply_session_cookie_options(app, self.store.values)
+        self.talisman._bump()
+
+    def policy_for(self, endpoint: str | None) -> CompiledPolicy:
+        """The compiled policy for an endpoint (``None``: no route matched)."""
+        if self.generation != self.talisman._generation:
+            self._refresh()
+        policy = self.cache.get(endpoint)
+        if policy is None:
+            policy = self._compile(endpoint)
+            self.cache[endpoint] = policy
+        return policy
+
+    def _refresh(self) -> None:
+        self.cache.clear()
+        self.generation = self.talisman._generation
+        with configuring(quiet=True):
+            self.app_policy = compile_policy(self.store.values)
+
+    def _compile(self, endpoint: str | None) -> CompiledPolicy:
+        app = self.app_ref()
+        if endpoint is None or app is None:
+            return self.app_policy
+        view_options = self.talisman._options_for_view(app.view_functions.get(endpoint))
+        if not view_options:
+            return self.app_policy
+        with configuring(quiet=True):
+            return compile_policy({**self.store.values, **view_options})
+
+
+class Talisman:
+    """HTTP security headers for a Flask app.
+
+    ``Talisman(app, **options)`` or, in an app factory,
+    ``talisman = Talisman(**options)`` then ``talisman.init_app(app)``. Every
+    option is validated here; see :doc:`/options` for the list. Options can
+    also come from ``TALISMAN_<OPTION>`` config keys; keyword arguments win.
+
+    Options are readable and writable as attributes
+    (``talisman.force_https = False``; dicts can be edited in place). Inside an
+    app context they refer to that app's options; outside one, to the app
+    most recently passed to :meth:`init_app`.
+    """
+
+    _generation: int
+    _views: dict[int, tuple[object, dict[str, Any]]]
+    _explicit: set[str]
+    _store: OptionStore
+    _last_state: weakref.ref[_AppState] | None
+
+    def __init__(self, app: Flask | None = None, **options: Any) -> None:
+        object.__setattr__(self, "_generation", 0)
+        object.__setattr__(self, "_views", {})
+        object.__setattr__(self, "_explicit", set())
+        object.__setattr__(self, "_last_state", None)
+        with configuring():
+            checked = check_options(options, where="Talisman(...)")
+        self._explicit.update(checked)
+        object.__setattr__(
+            self,
+            "_store",
+            OptionStore({**defaults(), **checked}, self._instance_changed),
+        )
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, **options: Any) -> None:
+        """Register Talisman on ``app``.
+
+        ``options`` override, for this app only, those given to the
+        constructor and in ``app.config``. Registering twice on one app raises
+        :class:`RuntimeError`.
+        """
+        if "talisman" in app.extensions:
+            raise RuntimeError(
+                "Talisman is already registered on this app; call init_app "
+                "once per app (Talisman(app) already calls it)."
+            )
+        with configuring():
+            from_cfg = check_options(from_config(app.config), where="app.config")
+            checked = check_options(options, where="init_app(...)")
+            values = defaults()
+            values.update(from_cfg)
+            values.update({name: self._store.values[name] for name in self._explicit})
+            values.update(checked)
+            state = _AppState(self, app, values)
+        apply_session_cookie_options(app, state.store.values)
+        app.extensions["talisman"] = state
+        object.__setattr__(self, "_last_state", weakref.ref(state))
+        app.before_request(self._make_before_request(app, state))
+        app.after_request(self._make_after_request(state))
+        app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    def __call__(self, **options: Any) -> Callable[[F], F]:
+        """Per-view options: ``@talisman(frame_options=DENY)``.
+
+        Use it above or below ``@app.route``, on sync or async views and on
+        class-based views (``decorators = [talisman(...)]``). Options not given
+        keep following the app's options, including later changes. The view
+        function is returned unchanged: nothing is stored on it.
+        """
+        with configuring():
+            checked = check_options(options, where="@talisman(...)", per_view=True)
+
+        def decorator(view: F) -> F:
+            if not callable(view):
+                raise TypeError(
+                    f"@talisman(...) decorates a view function, got {view!r}."
+                )
+            entry = self._views.get(id(view))
+            merged = {**entry[1], **checked} if entry else dict(checked)
+            self._views[id(view)] = (view, merged)
+            self._bump()
+            return view
+
+        return decorator
+
+    # -- options as attributes ------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        if name in SPECS:
+            return self._target().values[name]
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in SPECS:
+            self._target().set(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def _target(self) -> OptionStore:
+        if has_app_context():
+            state = current_app.extensions.get("talisman")
+            if isinstance(state, _AppState) and state.talisman is self:
+                return state.store
+        last = self._last_state() if self._last_state is not None else None
+        if last is not None:
+            return last.store
+        return self._store
+
+    def _instance_changed(self, name: str) -> None:
+        self._explicit.add(name)
+        self._bump()
+
+    def _bump(self) -> None:
+        object.__setattr__(self, "_generation", self._generation + 1)
+
+    def _options_for_view(self, view: object) -> dict[str, Any] | None:
+        for _ in range(_MAX_WRAPPED):
+            if view is None:
+                return None
+            entry = self._views.get(id(view))
+            if entry is not None and entry[0] is view:
+                options: dict[str, Any] = entry[1]
+                return options
+            view = getattr(view, "__wrapped__", None)
+        return None
+
+    # -- per-request hooks ----------------------------------------------------
+
+    def _make_before_request(
+        self, app: Flask, state: _AppState
+    ) -> Callable[[], Response | None]:
+        def talisman_before_request() -> Response | None:
+            request = _current_request()
+            policy = state.policy_for(request.endpoint)
+            secure = is_secure(request, policy.trust_x_forwarded_proto)
+            data = _RequestData(request, policy, secure, "")
+            g._talisman_request = data
+            if policy.force_https and not secure and not app.debug:
+                url = https_url(request, app.config)
+                if url is not None:
+                    return app.redirect(url, code=policy.redirect_code)  # type: ignore[return-value]
+            if policy.uses_nonce:
+                data.nonce = make_nonce()
+                request.csp_nonce = data.nonce  # type: ignore[attr-defined]
+            return None
+
+        return talisman_before_request
+
+    def _make_after_request(self, state: _AppState) -> Callable[[Response], Response]:
+        def talisman_after_request(response: Response) -> Response:
+            request = _current_request()
+            data = g.get("_talisman_request")
+            if data is None or data.request is not request:
+                # The before-request hook did not run for this request (an
+                # earlier hook failed or returned a response).
+                policy = state.policy_for(request.endpoint)
+                secure = is_secure(request, policy.trust_x_forwarded_proto)
+                data = _RequestData(request, policy, secure, "")
+            header_set = data.policy.secure if data.secure else data.policy.insecure
+            headers = response.headers
+            for name, value in header_set.static:
+                headers[name] = value
+            if header_set.templated:
+                # A redirect or an early failure made no nonce; the header
+                # still gets a fresh one rather than an empty source.
+                nonce = data.nonce or make_nonce()
+                for name, parts in header_set.templated:
+                    headers[name] = nonce.join(parts)
+            return response
+
+        return talisman_after_request

@@ -1,0 +1,72 @@
+"""X-Frame-Options (RFC 7034)."""
+
+from __future__ import annotations
+
+from ..errors import (
+    ConfigurationError,
+    check_no_control,
+    type_error,
+    warn,
+)
+
+__all__ = ["ALLOW_FROM", "DENY", "SAMEORIGIN", "compile_frame_options"]
+
+DENY = "DENY"
+SAMEORIGIN = "SAMEORIGIN"
+ALLOW_FROM = "ALLOW-FROM"
+_VALUES = (DENY, SAMEORIGIN, ALLOW_FROM)
+
+
+def check_frame_options(option: str, value: object) -> str | None:
+    """Normalise ``frame_options``: DENY, SAMEORIGIN, ALLOW-FROM or off."""
+    if value is None or value is False or value == "":
+        return None
+    if not isinstance(value, str):
+        raise type_error(option, value, "DENY, SAMEORIGIN, ALLOW_FROM or None")
+    check_no_control(option, value)
+    upper = value.strip().upper()
+    if upper in _VALUES:
+        return upper
+    if upper.startswith(ALLOW_FROM):
+        raise ConfigurationError(
+            f"{option}: {value!r}: pass the origin separately, as "
+            "frame_options=ALLOW_FROM, frame_options_allow_from='https://…'."
+        )
+    raise ConfigurationError(
+        f"{option}: {value!r} is not an X-Frame-Options value. Use DENY, "
+        "SAMEORIGIN, ALLOW_FROM (with frame_options_allow_from), or None to "
+        "send no header."
+    )
+
+
+def check_allow_from(option: str, value: object) -> str | None:
+    """An ALLOW-FROM origin is one token."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise type_error(option, value, "an origin str")
+    check_no_control(option, value)
+    if any(ch.isspace() for ch in value) or "," in value or ";" in value:
+        raise ConfigurationError(
+            f"{option}: {value!r} must be a single origin such as "
+            "'https://example.com' (no spaces, ',' or ';')."
+        )
+    return value
+
+
+def compile_frame_options(value: str | None, allow_from: str | None) -> str | None:
+    """Return the header value, or ``None`` for no header."""
+    if value is None:
+        return None
+    if value != ALLOW_FROM:
+        return value
+    if allow_from is None:
+        raise ConfigurationError(
+            "frame_options: ALLOW_FROM needs an origin in "
+            "frame_options_allow_from, e.g. 'https://example.com'."
+        )
+    warn(
+        "frame_options: current browsers ignore ALLOW-FROM. Add "
+        f"frame-ancestors {allow_from} to content_security_policy as well."
+    )
+    return f"{ALLOW_FROM} {allow_from}"

@@ -1,0 +1,49 @@
+"""Referrer-Policy (W3C Referrer Policy)."""
+
+from __future__ import annotations
+
+from ..errors import ConfigurationError, check_no_control, suggest, type_error
+
+__all__ = ["REFERRER_POLICIES", "check_referrer_policy"]
+
+REFERRER_POLICIES = (
+    "no-referrer",
+    "no-referrer-when-downgrade",
+    "origin",
+    "origin-when-cross-origin",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+    "unsafe-url",
+)
+
+
+def check_referrer_policy(option: str, value: object) -> str | None:
+    """Return the header value (tokens joined by ``", "``) or ``None``.
+
+    A list gives fallbacks: browsers use the last token they understand.
+    """
+    if value is None or value is False or value == "":
+        return None
+    if isinstance(value, str):
+        check_no_control(option, value)
+        tokens = [t.strip() for t in value.split(",")]
+    elif isinstance(value, (list, tuple)) and value:
+        tokens = []
+        for item in value:
+            if not isinstance(item, str):
+                raise type_error(option, item, "Referrer-Policy tokens as str")
+            check_no_control(option, item)
+            tokens.append(item.strip())
+    else:
+        raise type_error(option, value, "a Referrer-Policy str or list of str")
+    for token in tokens:
+        if token not in REFERRER_POLICIES:
+            raise ConfigurationError(
+                f"{option}: {token!r} is not a Referrer-Policy value."
+                + suggest(token.lower(), REFERRER_POLICIES)
+                + " Valid: "
+                + ", ".join(REFERRER_POLICIES)
+                + "."
+            )
+    return ", ".join(tokens)

@@ -1,0 +1,227 @@
+"""Permissions-Policy, Document-Policy and the legacy Feature-Policy.
+
+Permissions-Policy and Document-Policy are structured-field dictionaries
+(RFC 9651): ``key=value`` members joined by ``", "``. A Permissions-Policy
+allowlist is ``*``, ``()``, or an inner list such as
+``(self "https://a.example")``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..errors import (
+    ConfigurationError,
+    check_no_control,
+    type_error,
+    warn,
+)
+from .csp import parse_directives
+
+__all__ = [
+    "compile_document_policy",
+    "compile_feature_policy",
+    "compile_permissions_policy",
+]
+
+_KEY = re.compile(r"[a-z*][a-z0-9_.*-]*\Z")
+_ORIGIN = re.compile(r"[!#-&(-+\--~]+\Z")  # visible ASCII but quote, comma, ';'
+
+
+def _check_key(option: str, key: object) -> str:
+    if not isinstance(key, str):
+        raise type_error(option, key, "feature names as str")
+    check_no_control(option, key)
+    if not _KEY.match(key):
+        raise ConfigurationError(
+            f"{option}: {key!r} is not a valid feature name (lowercase letters, "
+            "digits, '_', '-', '.', '*'; no spaces, ',' or ';')."
+        )
+    return key
+
+
+def _split_top(value: str) -> tuple[list[str], bool]:
+    """Split at commas outside parentheses and quotes.
+
+    Returns the pieces and whether a comma was seen inside parentheses.
+    """
+    pieces: list[str] = []
+    depth = 0
+    quoted = False
+    inner_comma = False
+    start = 0
+    for i, ch in enumerate(value):
+        if ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == ",":
+            if depth > 0:
+                inner_comma = True
+            else:
+                pieces.append(value[start:i])
+                start = i + 1
+    pieces.append(value[start:])
+    return pieces, inner_comma
+
+
+def _fix_inner_commas(value: str) -> str:
+    out: list[str] = []
+    depth = 0
+    quoted = False
+    for ch in value:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        if ch == "," and depth > 0 and not quoted:
+            ch = " "
+        out.append(ch)
+    return re.sub(
+        r"\(\s+", "(", re.sub(r"\s+\)", ")", re.sub(r" {2,}", " ", "".join(out)))
+    )
+
+
+def _check_value_str(option: str, key: str, value: str) -> str:
+    where = f"{option}[{key!r}]"
+    check_no_control(where, value)
+    pieces, inner_comma = _split_top(value)
+    if len(pieces) > 1:
+        raise ConfigurationError(
+            f"{where}: {value!r} contains a ',' outside parentheses, which would "
+            "add another feature to the header. Give each feature its own key; "
+            'write an allowlist as (self "https://a.example").'
+        )
+    depth = 0
+    quoted = False
+    for ch in value:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif not quoted and ch == ";" and depth > 0:
+            raise ConfigurationError(
+                f"{where}: {value!r} contains ';' inside the allowlist. Items "
+                'are separated by spaces: (self "https://a.example").'
+            )
+    if depth != 0 or quoted:
+        raise ConfigurationError(
+            f"{where}: {value!r} has unbalanced parentheses or quotes."
+        )
+    if inner_comma:
+        warn(
+            f"{where}: {value!r} separates allowlist items with ','; browsers "
+            f"reject the whole feature. Write {_fix_inner_commas(value)!r}."
+        )
+    return value
+
+
+def _allowlist_item(where: str, item: object) -> str:
+    if not isinstance(item, str):
+        raise type_error(where, item, "allowlist items as str")
+    check_no_control(where, item)
+    bare = item.strip()
+    if bare in ("self", "'self'"):
+        return "self"
+    if bare in ("*", "src", "'src'"):
+        return bare.strip("'")
+    if len(bare) >= 2 and bare[0] == bare[-1] == '"':
+        bare = bare[1:-1]
+    if not bare or not _ORIGIN.match(bare):
+        raise ConfigurationError(
+            f"{where}: {item!r} is not an allowlist item. Use 'self', '*', "
+            "'src' or an origin such as 'https://a.example' (no spaces, quotes, "
+            "',' or ';')."
+        )
+    return f'"{bare}"'
+
+
+def _permissions_value(option: str, key: str, value: object) -> str:
+    where = f"{option}[{key!r}]"
+    if isinstance(value, bool):
+        return "*" if value else "()"
+    if isinstance(value, str):
+        return _check_value_str(option, key, value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_allowlist_item(where, item) for item in value]
+        if items == ["*"]:
+            return "*"
+        return "(" + " ".join(items) + ")"
+    raise type_error(where, value, "an allowlist str, a list of origins or a bool")
+
+
+def _compile_string(option: str, policy: str) -> str | None:
+    check_no_control(option, policy)
+    members, _ = _split_top(policy)
+    out = []
+    for member in members:
+        member = member.strip()
+        if not member:
+            continue
+        key, sep, value = member.partition("=")
+        _check_key(option, key.strip())
+        if sep:
+            _check_value_str(option, key.strip(), value.strip())
+        out.append(member)
+    return ", ".join(out) or None
+
+
+def compile_permissions_policy(option: str, policy: object) -> str | None:
+    """Compile a Permissions-Policy given as a dict or a string."""
+    if policy is None or policy is False or policy == "":
+        return None
+    if isinstance(policy, str):
+        return _compile_string(option, policy)
+    if not isinstance(policy, Mapping):
+        raise type_error(option, policy, "a dict or a str policy")
+    members = []
+    for key, value in policy.items():
+        name = _check_key(option, key)
+        members.append(f"{name}={_permissions_value(option, name, value)}")
+    return ", ".join(members) or None
+
+
+def compile_document_policy(option: str, policy: object) -> str | None:
+    """Compile a Document-Policy given as a dict or a string."""
+    if policy is None or policy is False or policy == "":
+        return None
+    if isinstance(policy, str):
+        return _compile_string(option, policy)
+    if not isinstance(policy, Mapping):
+        raise type_error(option, policy, "a dict or a str policy")
+    members = []
+    for key, value in policy.items():
+        name = _check_key(option, key)
+        if value is True:
+            members.append(name)
+        elif value is False:
+            members.append(f"{name}=?0")
+        elif isinstance(value, (int, float)):
+            members.append(f"{name}={value}")
+        elif isinstance(value, str):
+            members.append(f"{name}={_check_value_str(option, name, value)}")
+        else:
+            raise type_error(f"{option}[{name!r}]", value, "a str, number or bool")
+    return ", ".join(members) or None
+
+
+def compile_feature_policy(option: str, policy: object) -> str | None:
+    """Compile the legacy Feature-Policy (``feature 'self'; other 'none'``)."""
+    if policy is None or policy is False or policy == "" or policy == {}:
+        return None
+    directives = parse_directives(option, policy, check_sources=False)
+    for name, tokens in directives:
+        for token in tokens:
+            if ";" in token or "," in token:
+                raise ConfigurationError(
+                    f"{option}[{name!r}]: {token!r} contains ';' or ',', which "
+                    "would inject another feature. Give each feature its own key."
+                )
+    return "; ".join(" ".join([name, *tokens]) for name, tokens in directives) or None

@@ -1,0 +1,44 @@
+"""flask-talisman 1.1.0's ``flask_talisman.talisman`` module, kept importable."""
+
+from __future__ import annotations
+
+from .extension import Talisman
+from .headers.frame_options import ALLOW_FROM, DENY, SAMEORIGIN
+from .headers.hsts import ONE_YEAR_IN_SECS
+from .nonce import NONCE_LENGTH, get_random_string
+from .options import (
+    DEFAULT_CSP_POLICY,
+    DEFAULT_DOCUMENT_POLICY,
+    DEFAULT_FEATURE_POLICY,
+    DEFAULT_PERMISSIONS_POLICY,
+    DEFAULT_REFERRER_POLICY,
+    DEFAULT_SESSION_COOKIE_SAMESITE,
+)
+
+#: Policy for sites using Google Fonts, Maps, YouTube and hosted libraries.
+GOOGLE_CSP_POLICY: dict[str, str] = {
+    "font-src": "'self' themes.googleusercontent.com *.gstatic.com",
+    "frame-src": "'self' www.google.com www.youtube.com",
+    "script-src": "'self' ajax.googleapis.com *.googleanalytics.com "
+    "*.google-analytics.com",
+    "style-src": "'self' ajax.googleapis.com fonts.googleapis.com *.gstatic.com",
+    "object-src": "'none'",
+    "default-src": "'self' *.gstatic.com",
+}
+
+__all__ = [
+    "ALLOW_FROM",
+    "DEFAULT_CSP_POLICY",
+    "DEFAULT_DOCUMENT_POLICY",
+    "DEFAULT_FEATURE_POLICY",
+    "DEFAULT_PERMISSIONS_POLICY",
+    "DEFAULT_REFERRER_POLICY",
+    "DEFAULT_SESSION_COOKIE_SAMESITE",
+    "DENY",
+    "GOOGLE_CSP_POLICY",
+    "NONCE_LENGTH",
+    "ONE_YEAR_IN_SECS",
+    "SAMEORIGIN",
+    "Talisman",
+    "get_random_string",
+]
