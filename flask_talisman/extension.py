@@ -18,7 +18,7 @@ from flask import (
 from flask import request as request_proxy
 
 from .cookies import apply_session_cookie_options
-from .errors import ConfigurationError, configuring
+from .errors import configuring
 from .https import https_url, is_secure
 from .nonce import make_nonce
 from .options import (
@@ -93,12 +93,7 @@ class _AppState:
 
     def _changed(self, name: str) -> None:
         if name.startswith("session_cookie_"):
-            if has_request_context():
-                raise ConfigurationError(
-                    f"Talisman.{name}: session-cookie options configure "
-                    "app.config and cannot change while a request is handled. "
-                    "Set them before serving."
-                )
+            # A configuration step taken by the user, not a per-request write.
             app = self.app_ref()
             if app is not None:
                 apply_session_cookie_options(app, self.store.values)

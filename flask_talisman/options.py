@@ -471,7 +471,9 @@ class OptionStore:
 
 def defaults() -> dict[str, Any]:
     """A fresh copy of every option's default."""
-    return {name: untrack(spec.default) for name, spec in SPECS.items()}
+    return {
+        name: spec.check(name, untrack(spec.default)) for name, spec in SPECS.items()
+    }
 
 
 def from_config(config: Mapping[str, Any]) -> dict[str, Any]:
