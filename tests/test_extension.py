@@ -505,7 +505,10 @@ def test_attribute_changes_take_effect_on_next_request(app: Flask) -> None:
     csp = client.get("/", **HTTPS).headers["Content-Security-Policy"]
     assert csp.startswith("default-src 'none'; script-src 'nonce-")
     t.content_security_policy_nonce_in = None
-    check(client.get("/", **HTTPS), {"Content-Security-Policy": "default-src 'none'"})
+    check(
+        client.get("/", **HTTPS),
+        {"Content-Security-Policy": "default-src 'none'", "X-Frame-Options": "DENY"},
+    )
 
 
 def test_attributes_before_init_app_are_used(app: Flask) -> None:
