@@ -43,13 +43,24 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
 
 
 def check_no_control(option: str, value: str) -> None:
-    """Refuse CR, LF, NUL and every other control character in ``value``."""
+    """Refuse control characters (CR, LF, NUL...) and non-ASCII in ``value``.
+
+    Header values are ASCII: a control character would break or inject into
+    the header, and a WSGI server cannot send most other characters.
+    """
     match = _CONTROL.search(value)
     if match is not None:
         raise ConfigurationError(
             f"{option}: {value!r} contains the control character "
             f"{match.group()!r}, which would break or inject into the header. "
             "Remove it."
+        )
+    if not value.isascii():
+        char = next(ch for ch in value if not ch.isascii())
+        raise ConfigurationError(
+            f"{option}: {value!r} contains the non-ASCII character {char!r}; "
+            "header values are ASCII. Write host names in punycode (xn--...) "
+            "and percent-encode URLs."
         )
 
 
@@ -70,9 +81,14 @@ _quiet: ContextVar[bool] = ContextVar("talisman_quiet", default=False)
 
 @contextmanager
 def configuring(*, quiet: bool = False) -> Iterator[None]:
-    """One configuration step: each warning is shown at most once in it."""
-    seen_token = _seen.set(set())
-    quiet_token = _quiet.set(quiet)
+    """One configuration step: each warning is shown at most once in it.
+
+    Nested steps share the outer step's record, so ``Talisman(app, ...)``
+    warns once about a value even though it also runs ``init_app``.
+    """
+    outer = _seen.get()
+    seen_token = _seen.set(set() if outer is None else outer)
+    quiet_token = _quiet.set(quiet or _quiet.get())
     try:
         yield
     finally:

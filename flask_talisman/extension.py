@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,9 +17,10 @@ from flask import (
     has_request_context,
 )
 from flask import request as request_proxy
+from werkzeug.datastructures import Headers
 
 from .cookies import apply_session_cookie_options
-from .errors import configuring
+from .errors import ConfigurationError, configuring, suggest, warn
 from .https import https_url, is_secure
 from .nonce import make_nonce
 from .options import (
@@ -40,6 +42,28 @@ def _current_request() -> Request:
     # The real object behind the proxy: one lookup instead of one per use.
     request: Request = request_proxy._get_current_object()  # type: ignore[attr-defined]
     return request
+
+
+def set_headers(
+    headers: Headers, pairs: tuple[tuple[str, str], ...], names: frozenset[str]
+) -> None:
+    """Set compiled header pairs, replacing any the response already has.
+
+    The values were validated when the policy was compiled, so when none of
+    the names is present yet (the usual case) the pairs are appended to the
+    header list in one step instead of through :meth:`Headers.set`, which
+    re-checks and scans for every header.
+    """
+    if type(headers) is Headers:
+        existing: list[tuple[str, str]] = headers._list
+        for key, _ in existing:
+            if key.lower() in names:
+                break
+        else:
+            existing.extend(pairs)
+            return
+    for name, value in pairs:
+        headers[name] = value
 
 
 class _RequestData:
@@ -92,6 +116,9 @@ class _AppState:
         self.app_policy = compile_policy(self.store.values)
 
     def _changed(self, name: str) -> None:
+        # Compile now, so an inconsistent combination is refused here (and
+        # the change rolled back by the store) rather than on a request.
+        self.app_policy = compile_policy(self.store.values)
         if name.startswith("session_cookie_"):
             # A configuration step taken by the user, not a per-request write.
             app = self.app_ref()
@@ -110,10 +137,10 @@ class _AppState:
         return policy
 
     def _refresh(self) -> None:
+        # The app policy is recompiled when this app's options change; a
+        # change elsewhere (a decorator, another app) only empties the cache.
         self.cache.clear()
         self.generation = self.talisman._generation
-        with configuring(quiet=True):
-            self.app_policy = compile_policy(self.store.values)
 
     def _compile(self, endpoint: str | None) -> CompiledPolicy:
         app = self.app_ref()
@@ -153,14 +180,14 @@ class Talisman:
         object.__setattr__(self, "_last_state", None)
         with configuring():
             checked = check_options(options, where="Talisman(...)")
-        self._explicit.update(checked)
-        object.__setattr__(
-            self,
-            "_store",
-            OptionStore({**defaults(), **checked}, self._instance_changed),
-        )
-        if app is not None:
-            self.init_app(app)
+            self._explicit.update(checked)
+            object.__setattr__(
+                self,
+                "_store",
+                OptionStore({**defaults(), **checked}, self._instance_changed),
+            )
+            if app is not None:
+                self.init_app(app)
 
     def init_app(self, app: Flask, **options: Any) -> None:
         """Register Talisman on ``app``.
@@ -199,6 +226,11 @@ class Talisman:
         """
         with configuring():
             checked = check_options(options, where="@talisman(...)", per_view=True)
+            # Show the warnings about the view's own values now; the full
+            # policy is compiled with the app's options on first use (an
+            # incomplete combination here may be completed by the app's).
+            with contextlib.suppress(ConfigurationError):
+                compile_policy({**defaults(), **checked})
 
         def decorator(view: F) -> F:
             if not callable(view):
@@ -225,8 +257,12 @@ class Talisman:
     def __setattr__(self, name: str, value: Any) -> None:
         if name in SPECS:
             self._target().set(name, value)
-        else:
-            object.__setattr__(self, name, value)
+            return
+        hint = suggest(name, SPECS)
+        if hint and not name.startswith("_"):
+            with configuring():
+                warn(f"Talisman.{name} is not an option, so it changes nothing.{hint}")
+        object.__setattr__(self, name, value)
 
     def _target(self) -> OptionStore:
         if has_app_context():
@@ -284,20 +320,24 @@ class Talisman:
             data = g.get("_talisman_request")
             if data is None or data.request is not request:
                 # The before-request hook did not run for this request (an
-                # earlier hook failed or returned a response).
-                policy = state.policy_for(request.endpoint)
+                # earlier hook failed or returned a response), or it failed
+                # to compile the view's policy: fall back to the app's.
+                try:
+                    policy = state.policy_for(request.endpoint)
+                except ConfigurationError:
+                    policy = state.app_policy
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
                 data = _RequestData(request, policy, secure, "")
             header_set = data.policy.secure if data.secure else data.policy.insecure
-            headers = response.headers
-            for name, value in header_set.static:
-                headers[name] = value
+            pairs = header_set.static
             if header_set.templated:
                 # A redirect or an early failure made no nonce; the header
                 # still gets a fresh one rather than an empty source.
                 nonce = data.nonce or make_nonce()
-                for name, parts in header_set.templated:
-                    headers[name] = nonce.join(parts)
+                pairs = pairs + tuple(
+                    [(name, nonce.join(parts)) for name, parts in header_set.templated]
+                )
+            set_headers(response.headers, pairs, header_set.names)
             return response
 
         return talisman_after_request

@@ -456,17 +456,22 @@ class OptionStore:
         def changed() -> None:
             with configuring():
                 check_value(name, self.values[name])
-            self._on_change(name)
+                self._on_change(name)
 
         return changed
 
     def set(self, name: str, value: Any) -> None:
-        """Validate and store one option."""
+        """Validate and store one option; on any error nothing changes."""
         check_name(name, where=f"Talisman.{name}")
         with configuring():
             checked = check_value(name, value)
-        self.values[name] = _track(untrack(checked), self._listener(name))
-        self._on_change(name)
+            previous = self.values[name]
+            self.values[name] = _track(untrack(checked), self._listener(name))
+            try:
+                self._on_change(name)
+            except BaseException:
+                self.values[name] = previous
+                raise
 
 
 def defaults() -> dict[str, Any]:

@@ -38,6 +38,8 @@ class HeaderSet:
 
     static: Pairs
     templated: Templates
+    #: Lower-cased names of every header in this set.
+    names: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,13 @@ def _has_report_directive(policy: object) -> bool:
         return False
     names = {name.lower() for name, _ in parse_directives("", policy)}
     return bool(names & {"report-uri", "report-to"})
+
+
+def _header_set(
+    pairs: list[tuple[str, str]], templated: list[tuple[str, tuple[str, ...]]]
+) -> HeaderSet:
+    names = frozenset(name.lower() for name, _ in [*pairs, *templated])
+    return HeaderSet(tuple(pairs), tuple(templated), names)
 
 
 def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
@@ -120,7 +129,7 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     referrer = options["referrer_policy"]
     add("Referrer-Policy", referrer)
 
-    insecure = HeaderSet(tuple(pairs), tuple(templated))
+    insecure = _header_set(pairs, templated)
     hsts = compile_hsts(
         options["strict_transport_security"],
         options["strict_transport_security_max_age"],
@@ -129,9 +138,7 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     )
     secure = insecure
     if hsts is not None:
-        secure = HeaderSet(
-            (*pairs, ("Strict-Transport-Security", hsts)), insecure.templated
-        )
+        secure = _header_set([*pairs, ("Strict-Transport-Security", hsts)], templated)
 
     permanent = options["force_https_permanent"]
     if options["force_https_preserve_method"]:

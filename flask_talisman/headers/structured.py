@@ -8,6 +8,7 @@ allowlist is ``*``, ``()``, or an inner list such as
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 
@@ -26,7 +27,22 @@ __all__ = [
 ]
 
 _KEY = re.compile(r"[a-z*][a-z0-9_.*-]*\Z")
-_ORIGIN = re.compile(r"[!#-&(-+\--~]+\Z")  # visible ASCII but quote, comma, ';'
+# An origin inside a structured-field string: visible ASCII except the
+# characters that would end the string or the member: " \\ , ; ( )
+_ORIGIN = re.compile(r"[!#-'*+\--:<-\[\]-~]+\Z")
+_PARAMS = r"(?:;[a-z*][a-z0-9_.*-]*(?:=[A-Za-z0-9_.*:/\"-]+)?)*"
+# A quoted string without ',' or ';' (which would look like injection).
+_SF_STRING = r'"[!#-+\--:<-\[\]-~]*"'
+_ALLOW_ITEM = rf"(?:\*|self|src|{_SF_STRING})"
+# A Permissions-Policy allowlist: one item or an inner list, then parameters.
+_ALLOWLIST = re.compile(
+    rf"(?:{_ALLOW_ITEM}|\((?: *{_ALLOW_ITEM}(?: +{_ALLOW_ITEM})*)? *\)){_PARAMS}\Z"
+)
+# A Document-Policy value: a structured-field bare item, then parameters.
+_DOCUMENT_VALUE = re.compile(
+    rf"(?:\?[01]|-?[0-9]{{1,15}}(?:\.[0-9]{{1,3}})?|{_SF_STRING}"
+    rf"|[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]*){_PARAMS}\Z"
+)
 
 
 def _check_key(option: str, key: object) -> str:
@@ -89,7 +105,21 @@ def _fix_inner_commas(value: str) -> str:
     )
 
 
-def _check_value_str(option: str, key: str, value: str) -> str:
+_ALLOWLIST_HELP = (
+    'Use *, self, () or an inner list such as (self "https://a.example"), '
+    "or pass a list: ['self', 'https://a.example']."
+)
+_DOCUMENT_HELP = "Use a token, a number, a quoted string, ?0 or ?1."
+
+
+def _check_value_str(
+    option: str,
+    key: str,
+    value: str,
+    pattern: re.Pattern[str] = _ALLOWLIST,
+    kind: str = "Permissions-Policy allowlist",
+    example: str = _ALLOWLIST_HELP,
+) -> str:
     where = f"{option}[{key!r}]"
     check_no_control(where, value)
     pieces, inner_comma = _split_top(value)
@@ -115,10 +145,13 @@ def _check_value_str(option: str, key: str, value: str) -> str:
         raise ConfigurationError(
             f"{where}: {value!r} has unbalanced parentheses or quotes."
         )
+    fixed = _fix_inner_commas(value) if inner_comma else value
+    if not pattern.match(fixed.strip()):
+        raise ConfigurationError(f"{where}: {value!r} is not a valid {kind}. {example}")
     if inner_comma:
         warn(
             f"{where}: {value!r} separates allowlist items with ','; browsers "
-            f"reject the whole feature. Write {_fix_inner_commas(value)!r}."
+            f"reject the whole feature. Write {fixed!r}."
         )
     return value
 
@@ -149,7 +182,7 @@ def _permissions_value(option: str, key: str, value: object) -> str:
         return "*" if value else "()"
     if isinstance(value, str):
         return _check_value_str(option, key, value)
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (list, tuple)):
         items = [_allowlist_item(where, item) for item in value]
         if items == ["*"]:
             return "*"
@@ -157,7 +190,13 @@ def _permissions_value(option: str, key: str, value: object) -> str:
     raise type_error(where, value, "an allowlist str, a list of origins or a bool")
 
 
-def _compile_string(option: str, policy: str) -> str | None:
+def _compile_string(
+    option: str,
+    policy: str,
+    pattern: re.Pattern[str],
+    kind: str,
+    example: str,
+) -> str | None:
     check_no_control(option, policy)
     members, _ = _split_top(policy)
     out = []
@@ -168,7 +207,7 @@ def _compile_string(option: str, policy: str) -> str | None:
         key, sep, value = member.partition("=")
         _check_key(option, key.strip())
         if sep:
-            _check_value_str(option, key.strip(), value.strip())
+            _check_value_str(option, key.strip(), value.strip(), pattern, kind, example)
         out.append(member)
     return ", ".join(out) or None
 
@@ -178,7 +217,9 @@ def compile_permissions_policy(option: str, policy: object) -> str | None:
     if policy is None or policy is False or policy == "":
         return None
     if isinstance(policy, str):
-        return _compile_string(option, policy)
+        return _compile_string(
+            option, policy, _ALLOWLIST, "Permissions-Policy allowlist", _ALLOWLIST_HELP
+        )
     if not isinstance(policy, Mapping):
         raise type_error(option, policy, "a dict or a str policy")
     members = []
@@ -193,7 +234,9 @@ def compile_document_policy(option: str, policy: object) -> str | None:
     if policy is None or policy is False or policy == "":
         return None
     if isinstance(policy, str):
-        return _compile_string(option, policy)
+        return _compile_string(
+            option, policy, _DOCUMENT_VALUE, "Document-Policy value", _DOCUMENT_HELP
+        )
     if not isinstance(policy, Mapping):
         raise type_error(option, policy, "a dict or a str policy")
     members = []
@@ -203,10 +246,20 @@ def compile_document_policy(option: str, policy: object) -> str | None:
             members.append(name)
         elif value is False:
             members.append(f"{name}=?0")
-        elif isinstance(value, (int, float)):
+        elif isinstance(value, int) or (
+            isinstance(value, float) and math.isfinite(value)
+        ):
             members.append(f"{name}={value}")
         elif isinstance(value, str):
-            members.append(f"{name}={_check_value_str(option, name, value)}")
+            checked = _check_value_str(
+                option,
+                name,
+                value,
+                _DOCUMENT_VALUE,
+                "Document-Policy value",
+                _DOCUMENT_HELP,
+            )
+            members.append(f"{name}={checked}")
         else:
             raise type_error(f"{option}[{name!r}]", value, "a str, number or bool")
     return ", ".join(members) or None
