@@ -17,6 +17,7 @@ from .headers.csp import (
     UNSAFE_HASHES,
     UNSAFE_INLINE,
     WASM_UNSAFE_EVAL,
+    csp_hash,
 )
 from .talisman import (
     ALLOW_FROM,
@@ -52,5 +53,6 @@ __all__ = [
     "ConfigurationError",
     "ConfigurationWarning",
     "Talisman",
+    "csp_hash",
     "csp_nonce",
 ]

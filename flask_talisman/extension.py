@@ -21,6 +21,7 @@ from werkzeug.datastructures import Headers
 
 from .cookies import apply_session_cookie_options
 from .errors import ConfigurationError, configuring, suggest, warn
+from .headers.csp import csp_hash
 from .https import https_url, is_secure
 from .nonce import make_nonce
 from .options import (
@@ -215,6 +216,7 @@ class Talisman:
         app.before_request(self._make_before_request(app, state))
         app.after_request(self._make_after_request(state))
         app.jinja_env.globals["csp_nonce"] = csp_nonce
+        app.jinja_env.globals["csp_hash"] = csp_hash
 
     def __call__(self, **options: Any) -> Callable[[F], F]:
         """Per-view options: ``@talisman(frame_options=DENY)``.

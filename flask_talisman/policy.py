@@ -8,6 +8,7 @@ value with the nonce. Nothing here runs per request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,17 +62,38 @@ def _has_report_directive(policy: object) -> bool:
     return bool(names & {"report-uri", "report-to"})
 
 
+_WIRE_SAFE = re.compile(r"[\x20-\x7e]*\Z")
+
+
 def _header_set(
     pairs: list[tuple[str, str]], templated: list[tuple[str, tuple[str, ...]]]
 ) -> HeaderSet:
+    # The one place every value passes before it can reach a response: the
+    # per-request path appends these without re-checking them.
+    for name, value in [*pairs, *((n, "".join(parts)) for n, parts in templated)]:
+        if not _WIRE_SAFE.match(value):  # pragma: no cover - validators refuse first
+            raise ConfigurationError(f"{name}: refusing to send {value!r}.")
     names = frozenset(name.lower() for name, _ in [*pairs, *templated])
     return HeaderSet(tuple(pairs), tuple(templated), names)
+
+
+def _add_csp(
+    name: str,
+    parts: tuple[str, ...] | None,
+    pairs: list[tuple[str, str]],
+    templated: list[tuple[str, tuple[str, ...]]],
+) -> None:
+    if parts is None:
+        return
+    if len(parts) == 1:
+        pairs.append((name, parts[0]))
+    else:
+        templated.append((name, parts))
 
 
 def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     """Compile fully resolved options; raise on inconsistent combinations."""
     pairs: list[tuple[str, str]] = []
-    templated: list[tuple[str, tuple[str, ...]]] = []
 
     def add(name: str, value: str | None) -> None:
         if value is not None:
@@ -101,6 +123,7 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         add("X-Content-Type-Options", "nosniff")
     if options["force_file_save"]:
         add("X-Download-Options", "noopen")
+    add("Referrer-Policy", options["referrer_policy"])
 
     policy = options["content_security_policy"]
     report_uri = options["content_security_policy_report_uri"]
@@ -112,33 +135,33 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
             "report-uri / report-to directive in the policy), or the browser "
             "has nowhere to send reports."
         )
-    csp = compile_csp(
+    csp_name = "Content-Security-Policy" + ("-Report-Only" if report_only else "")
+    nonce_in = options["content_security_policy_nonce_in"] or ()
+    csp = compile_csp(policy, nonce_in=nonce_in, report_uri=report_uri)
+    # upgrade-insecure-requests on a page served over plain HTTP (local
+    # development) would send its subresources to an HTTPS port that is not
+    # there, so it is left out of responses to plain-HTTP requests.
+    csp_plain = compile_csp(
         policy,
-        nonce_in=options["content_security_policy_nonce_in"] or (),
+        nonce_in=nonce_in,
         report_uri=report_uri,
+        drop=("upgrade-insecure-requests",),
     )
-    uses_nonce = False
-    if csp is not None:
-        name = "Content-Security-Policy" + ("-Report-Only" if report_only else "")
-        if len(csp) == 1:
-            pairs.append((name, csp[0]))
-        else:
-            uses_nonce = True
-            templated.append((name, csp))
 
-    referrer = options["referrer_policy"]
-    add("Referrer-Policy", referrer)
-
-    insecure = _header_set(pairs, templated)
     hsts = compile_hsts(
         options["strict_transport_security"],
         options["strict_transport_security_max_age"],
         options["strict_transport_security_include_subdomains"],
         options["strict_transport_security_preload"],
     )
-    secure = insecure
+    secure_pairs = list(pairs)
+    secure_templated: list[tuple[str, tuple[str, ...]]] = []
+    _add_csp(csp_name, csp, secure_pairs, secure_templated)
     if hsts is not None:
-        secure = _header_set([*pairs, ("Strict-Transport-Security", hsts)], templated)
+        secure_pairs.append(("Strict-Transport-Security", hsts))
+    plain_pairs = list(pairs)
+    plain_templated: list[tuple[str, tuple[str, ...]]] = []
+    _add_csp(csp_name, csp_plain, plain_pairs, plain_templated)
 
     permanent = options["force_https_permanent"]
     if options["force_https_preserve_method"]:
@@ -149,7 +172,7 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         force_https=options["force_https"],
         redirect_code=code,
         trust_x_forwarded_proto=options["trust_x_forwarded_proto"],
-        uses_nonce=uses_nonce,
-        secure=secure,
-        insecure=insecure,
+        uses_nonce=bool(secure_templated or plain_templated),
+        secure=_header_set(secure_pairs, secure_templated),
+        insecure=_header_set(plain_pairs, plain_templated),
     )

@@ -344,3 +344,61 @@ def test_no_warnings_for_default_configuration() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Talisman(make_app())
+
+
+def test_upgrade_insecure_requests_only_over_https() -> None:
+    app = make_app()
+    Talisman(
+        app,
+        force_https=False,
+        content_security_policy={"default-src": SELF, "upgrade-insecure-requests": ""},
+    )
+    client = app.test_client()
+    check(
+        client.get("/", **HTTPS),
+        {"Content-Security-Policy": "default-src 'self'; upgrade-insecure-requests"},
+    )
+    check(
+        client.get("/", **HTTP),
+        {
+            "Content-Security-Policy": "default-src 'self'",
+            "Strict-Transport-Security": None,
+        },
+    )
+
+
+def test_csp_hash_matches_openssl_and_is_a_template_global() -> None:
+    from flask import render_template_string
+
+    from flask_talisman import ConfigurationError, csp_hash
+
+    # `printf 'alert(1)' | openssl dgst -sha256 -binary | base64`
+    assert (
+        csp_hash("alert(1)") == "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+    )
+    assert csp_hash(b"alert(1)", "sha384").startswith("'sha384-")
+    with pytest.raises(ConfigurationError, match="sha1"):
+        csp_hash("x", "sha1")
+    app = make_app()
+
+    @app.route("/hash")
+    def hashed() -> str:
+        return render_template_string("{{ csp_hash('alert(1)') }}")
+
+    Talisman(app, content_security_policy={"script-src": csp_hash("alert(1)")})
+    response = app.test_client().get("/hash", **HTTPS)
+    assert (
+        response.get_data(as_text=True)
+        == "&#39;sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=&#39;"
+    )
+    check(
+        response,
+        {
+            "Content-Security-Policy": "script-src 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+        },
+    )
+
+
+def test_none_next_to_other_sources_warns() -> None:
+    with pytest.warns(ConfigurationWarning, match="'none' is ignored"):
+        Talisman(make_app(), content_security_policy={"default-src": "'self' 'none'"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -31,6 +32,7 @@ __all__ = [
     "UNSAFE_INLINE",
     "WASM_UNSAFE_EVAL",
     "compile_csp",
+    "csp_hash",
     "parse_directives",
 ]
 
@@ -233,6 +235,23 @@ def _check_token(option: str, name: str, token: str, source_list: bool) -> None:
         )
 
 
+def csp_hash(source: str | bytes, algorithm: str = "sha256") -> str:
+    """The quoted hash source that allows one inline script or style.
+
+    ``source`` is the exact text between the tags (a ``str`` is encoded as
+    UTF-8). ``csp_hash("alert(1)")`` returns ``"'sha256-…'"``, ready to put in a
+    ``script-src`` list. Also available in templates as ``csp_hash(...)``.
+    """
+    if algorithm not in _HASH_BYTES:
+        raise ConfigurationError(
+            f"csp_hash: algorithm {algorithm!r} is not supported by CSP. Use "
+            "'sha256', 'sha384' or 'sha512'."
+        )
+    data = source.encode() if isinstance(source, str) else source
+    digest = hashlib.new(algorithm, data).digest()
+    return f"'{algorithm}-{base64.b64encode(digest).decode()}'"
+
+
 def parse_directives(
     option: str, policy: object, *, check_sources: bool = True
 ) -> Directives:
@@ -277,6 +296,11 @@ def parse_directives(
         source_list = check_sources and low in SOURCE_LIST_DIRECTIVES
         for token in tokens:
             _check_token(option, name, token, source_list)
+        if source_list and len(tokens) > 1 and NONE in (t.lower() for t in tokens):
+            warn(
+                f"{option}[{name!r}]: 'none' is ignored when other sources are "
+                f"listed ({' '.join(tokens)}). Remove 'none' or the other sources."
+            )
         directives.append((name, tokens))
     return directives
 
