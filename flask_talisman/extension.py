@@ -31,7 +31,7 @@ from .options import (
     defaults,
     from_config,
 )
-from .policy import CompiledPolicy, compile_policy
+from .policy import CompiledPolicy, HeaderSet, compile_policy
 
 __all__ = ["Talisman", "csp_nonce"]
 
@@ -68,17 +68,14 @@ def set_headers(
 
 
 class _RequestData:
-    """What the before-request hook found, kept on ``g`` for the response."""
+    """What the before-request hook chose, kept on ``g`` for the response."""
 
-    __slots__ = ("nonce", "policy", "request", "secure")
+    __slots__ = ("headers", "nonce", "request")
 
-    def __init__(
-        self, request: object, policy: CompiledPolicy, secure: bool, nonce: str
-    ) -> None:
+    def __init__(self, request: object, headers: HeaderSet) -> None:
         self.request = request
-        self.policy = policy
-        self.secure = secure
-        self.nonce = nonce
+        self.headers = headers
+        self.nonce = ""
 
 
 def csp_nonce() -> str:
@@ -299,19 +296,23 @@ class Talisman:
     def _make_before_request(
         self, app: Flask, state: _AppState
     ) -> Callable[[], Response | None]:
+        config = app.config
+
         def talisman_before_request() -> Response | None:
             request = _current_request()
             policy = state.policy_for(request.endpoint)
-            secure = is_secure(request, policy.trust_x_forwarded_proto)
-            data = _RequestData(request, policy, secure, "")
+            secure = request.is_secure or (
+                policy.trust_x_forwarded_proto
+                and request.environ.get("HTTP_X_FORWARDED_PROTO") == "https"
+            )
+            data = _RequestData(request, policy.secure if secure else policy.insecure)
             g._talisman_request = data
             if policy.force_https and not secure and not app.debug:
-                url = https_url(request, app.config)
+                url = https_url(request, config)
                 if url is not None:
                     return app.redirect(url, code=policy.redirect_code)  # type: ignore[return-value]
             if policy.uses_nonce:
-                data.nonce = make_nonce()
-                request.csp_nonce = data.nonce  # type: ignore[attr-defined]
+                data.nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
             return None
 
         return talisman_before_request
@@ -329,17 +330,20 @@ class Talisman:
                 except ConfigurationError:
                     policy = state.app_policy
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
-                data = _RequestData(request, policy, secure, "")
-            header_set = data.policy.secure if data.secure else data.policy.insecure
-            pairs = header_set.static
+                data = _RequestData(
+                    request, policy.secure if secure else policy.insecure
+                )
+            header_set = data.headers
             if header_set.templated:
                 # A redirect or an early failure made no nonce; the header
                 # still gets a fresh one rather than an empty source.
                 nonce = data.nonce or make_nonce()
-                pairs = pairs + tuple(
+                pairs = header_set.static + tuple(
                     [(name, nonce.join(parts)) for name, parts in header_set.templated]
                 )
-            set_headers(response.headers, pairs, header_set.names)
+                set_headers(response.headers, pairs, header_set.names)
+            else:
+                set_headers(response.headers, header_set.static, header_set.names)
             return response
 
         return talisman_after_request
