@@ -10,15 +10,29 @@ Dicts and lists are stored as tracked copies, so an in-place edit such as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, SupportsIndex
 
 from .errors import ConfigurationError, configuring, suggest, type_error
+from .headers.cache import check_cache_control, check_clear_site_data
+from .headers.cross_origin import (
+    check_coep,
+    check_coop,
+    check_corp,
+    check_origin_agent_cluster,
+)
 from .headers.csp import check_nonce_in, check_report_uri, compile_csp
 from .headers.frame_options import SAMEORIGIN, check_allow_from, check_frame_options
 from .headers.hsts import ONE_YEAR_IN_SECS, check_max_age
+from .headers.integrity import compile_integrity_policy
+from .headers.legacy import (
+    check_dns_prefetch,
+    check_permitted_cross_domain,
+    check_xss,
+)
 from .headers.referrer import check_referrer_policy
 from .headers.structured import (
     compile_document_policy,
@@ -71,6 +85,39 @@ def _samesite(option: str, value: object) -> str | None:
         f"{option}: {value!r} is not a SameSite value. Use 'Strict', 'Lax', "
         "'None' (which browsers only accept with Secure) or None to leave it out."
     )
+
+
+_BOOL_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})
+
+
+def _report_only(option: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+        raise ConfigurationError(
+            f"{option}: {value!r} is a str, not a policy or a bool. Pass True "
+            "or False (or a policy: a dict or a CSP str)."
+        )
+    compile_csp(value, option=option)
+    return value
+
+
+_COOKIE_NAME = re.compile(r"[!#-'*+.^_`|~0-9A-Za-z-]+\Z")
+
+
+def _cookie_names(option: str, value: object) -> list[str] | None:
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)):
+        raise type_error(option, value, "a list of cookie names")
+    for name in names:
+        if not isinstance(name, str) or not _COOKIE_NAME.match(name):
+            raise ConfigurationError(
+                f"{option}: {name!r} is not a cookie name (a token without "
+                "spaces, quotes or separators)."
+            )
+    return list(names)
 
 
 def _tuple_to_list(check: Checker) -> Checker:
@@ -208,8 +255,16 @@ _SPECS = (
         "content_security_policy_report_only",
         False,
         True,
-        _bool,
-        "Send the CSP as Content-Security-Policy-Report-Only.",
+        _report_only,
+        "True: send the CSP as Content-Security-Policy-Report-Only. A policy "
+        "(dict or str): send it as a report-only policy beside the enforced one.",
+    ),
+    OptionSpec(
+        "content_security_policy_report_only_nonce_in",
+        None,
+        True,
+        _tuple_to_list(check_nonce_in),
+        "Directives of the report-only policy that get the request's nonce.",
     ),
     OptionSpec(
         "content_security_policy_nonce_in",
@@ -257,8 +312,113 @@ _SPECS = (
         "x_xss_protection",
         False,
         True,
+        check_xss,
+        "X-XSS-Protection: True sends '1; mode=block', '0' disables the filter.",
+    ),
+    OptionSpec(
+        "cross_origin_opener_policy",
+        None,
+        True,
+        check_coop,
+        "Cross-Origin-Opener-Policy, e.g. 'same-origin'.",
+    ),
+    OptionSpec(
+        "cross_origin_embedder_policy",
+        None,
+        True,
+        check_coep,
+        "Cross-Origin-Embedder-Policy, e.g. 'require-corp'.",
+    ),
+    OptionSpec(
+        "cross_origin_resource_policy",
+        None,
+        True,
+        check_corp,
+        "Cross-Origin-Resource-Policy, e.g. 'same-origin'.",
+    ),
+    OptionSpec(
+        "origin_agent_cluster",
+        None,
+        True,
+        check_origin_agent_cluster,
+        "Origin-Agent-Cluster: True sends ?1.",
+    ),
+    OptionSpec(
+        "x_dns_prefetch_control",
+        None,
+        True,
+        check_dns_prefetch,
+        "X-DNS-Prefetch-Control: 'off' or 'on'.",
+    ),
+    OptionSpec(
+        "x_permitted_cross_domain_policies",
+        None,
+        True,
+        check_permitted_cross_domain,
+        "X-Permitted-Cross-Domain-Policies, e.g. 'none'.",
+    ),
+    OptionSpec(
+        "cache_control",
+        None,
+        True,
+        check_cache_control,
+        "Cache-Control, e.g. 'no-store'.",
+    ),
+    OptionSpec(
+        "clear_site_data",
+        None,
+        True,
+        check_clear_site_data,
+        "Clear-Site-Data types, e.g. ['cache', 'cookies', 'storage'].",
+    ),
+    OptionSpec(
+        "integrity_policy",
+        None,
+        True,
+        _policy(compile_integrity_policy),
+        "Integrity-Policy, e.g. {'blocked-destinations': ['script']}.",
+    ),
+    OptionSpec(
+        "integrity_policy_report_only",
+        None,
+        True,
+        _policy(compile_integrity_policy),
+        "Integrity-Policy-Report-Only, the same syntax as integrity_policy.",
+    ),
+    OptionSpec(
+        "harden_cookies",
+        False,
+        True,
         _bool,
-        "Send X-XSS-Protection: 1; mode=block (obsolete; off by default).",
+        "Add Secure (on HTTPS), HttpOnly and SameSite to cookies the app sets.",
+    ),
+    OptionSpec(
+        "harden_cookies_http_only",
+        True,
+        True,
+        _bool,
+        "With harden_cookies: add HttpOnly.",
+    ),
+    OptionSpec(
+        "harden_cookies_samesite",
+        "Lax",
+        True,
+        _samesite,
+        "With harden_cookies: the SameSite added where a cookie has none.",
+    ),
+    OptionSpec(
+        "harden_cookies_include",
+        None,
+        True,
+        _cookie_names,
+        "With harden_cookies: only these cookie names (None: all).",
+    ),
+    OptionSpec(
+        "harden_cookies_exclude",
+        None,
+        True,
+        _cookie_names,
+        "With harden_cookies: never these cookie names.",
     ),
 )
 

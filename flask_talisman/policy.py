@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, warn
 from .headers.csp import compile_csp, parse_directives
 from .headers.frame_options import compile_frame_options
 from .headers.hsts import compile_hsts
+from .headers.integrity import compile_integrity_policy
 from .headers.structured import (
     compile_document_policy,
     compile_feature_policy,
@@ -55,8 +56,12 @@ class CompiledPolicy:
     insecure: HeaderSet
 
 
+def _is_empty(policy: object) -> bool:
+    return policy is None or policy is False or policy == "" or policy == {}
+
+
 def _has_report_directive(policy: object) -> bool:
-    if policy is None or policy is False or policy == "" or policy == {}:
+    if _is_empty(policy):
         return False
     names = {name.lower() for name, _ in parse_directives("", policy)}
     return bool(names & {"report-uri", "report-to"})
@@ -117,36 +122,78 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
             options["frame_options"], options["frame_options_allow_from"]
         ),
     )
-    if options["x_xss_protection"]:
-        add("X-XSS-Protection", "1; mode=block")
+    add("X-XSS-Protection", options["x_xss_protection"] or None)
     if options["x_content_type_options"]:
         add("X-Content-Type-Options", "nosniff")
     if options["force_file_save"]:
         add("X-Download-Options", "noopen")
     add("Referrer-Policy", options["referrer_policy"])
+    add("Cross-Origin-Opener-Policy", options["cross_origin_opener_policy"])
+    add("Cross-Origin-Embedder-Policy", options["cross_origin_embedder_policy"])
+    add("Cross-Origin-Resource-Policy", options["cross_origin_resource_policy"])
+    add("Origin-Agent-Cluster", options["origin_agent_cluster"])
+    add("X-DNS-Prefetch-Control", options["x_dns_prefetch_control"])
+    add(
+        "X-Permitted-Cross-Domain-Policies",
+        options["x_permitted_cross_domain_policies"],
+    )
+    add("Cache-Control", options["cache_control"])
+    add("Clear-Site-Data", options["clear_site_data"])
+    add(
+        "Integrity-Policy",
+        compile_integrity_policy("integrity_policy", options["integrity_policy"]),
+    )
+    add(
+        "Integrity-Policy-Report-Only",
+        compile_integrity_policy(
+            "integrity_policy_report_only", options["integrity_policy_report_only"]
+        ),
+    )
 
     policy = options["content_security_policy"]
     report_uri = options["content_security_policy_report_uri"]
     report_only = options["content_security_policy_report_only"]
-    if report_only and report_uri is None and not _has_report_directive(policy):
-        raise ConfigurationError(
-            "content_security_policy_report_only: setting it to True also "
-            "requires a URI in content_security_policy_report_uri (or a "
-            "report-uri / report-to directive in the policy), or the browser "
-            "has nowhere to send reports."
+    # (header name, policy, nonce_in) for each CSP header to send.
+    policies: list[tuple[str, object, Any]] = []
+    if report_only is True:
+        # flask-talisman 1.1.0: the one policy is sent as report-only.
+        if report_uri is None and not _has_report_directive(policy):
+            raise ConfigurationError(
+                "content_security_policy_report_only: setting it to True also "
+                "requires a URI in content_security_policy_report_uri (or a "
+                "report-uri / report-to directive in the policy), or the "
+                "browser has nowhere to send reports."
+            )
+        policies.append(
+            (
+                "Content-Security-Policy-Report-Only",
+                policy,
+                options["content_security_policy_nonce_in"],
+            )
         )
-    csp_name = "Content-Security-Policy" + ("-Report-Only" if report_only else "")
-    nonce_in = options["content_security_policy_nonce_in"] or ()
-    csp = compile_csp(policy, nonce_in=nonce_in, report_uri=report_uri)
-    # upgrade-insecure-requests on a page served over plain HTTP (local
-    # development) would send its subresources to an HTTPS port that is not
-    # there, so it is left out of responses to plain-HTTP requests.
-    csp_plain = compile_csp(
-        policy,
-        nonce_in=nonce_in,
-        report_uri=report_uri,
-        drop=("upgrade-insecure-requests",),
-    )
+    else:
+        policies.append(
+            (
+                "Content-Security-Policy",
+                policy,
+                options["content_security_policy_nonce_in"],
+            )
+        )
+        if report_only is not False and not _is_empty(report_only):
+            if report_uri is None and not _has_report_directive(report_only):
+                warn(
+                    "content_security_policy_report_only: the report-only "
+                    "policy has no report-uri or report-to, so its violations "
+                    "only show in the browser console. Set "
+                    "content_security_policy_report_uri to collect them."
+                )
+            policies.append(
+                (
+                    "Content-Security-Policy-Report-Only",
+                    report_only,
+                    options["content_security_policy_report_only_nonce_in"],
+                )
+            )
 
     hsts = compile_hsts(
         options["strict_transport_security"],
@@ -156,12 +203,42 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     )
     secure_pairs = list(pairs)
     secure_templated: list[tuple[str, tuple[str, ...]]] = []
-    _add_csp(csp_name, csp, secure_pairs, secure_templated)
-    if hsts is not None:
-        secure_pairs.append(("Strict-Transport-Security", hsts))
     plain_pairs = list(pairs)
     plain_templated: list[tuple[str, tuple[str, ...]]] = []
-    _add_csp(csp_name, csp_plain, plain_pairs, plain_templated)
+    for name, csp_policy, nonce_in in policies:
+        option = (
+            "content_security_policy"
+            if csp_policy is policy
+            else "content_security_policy_report_only"
+        )
+        _add_csp(
+            name,
+            compile_csp(
+                csp_policy,
+                option=option,
+                nonce_in=nonce_in or (),
+                report_uri=report_uri,
+            ),
+            secure_pairs,
+            secure_templated,
+        )
+        # upgrade-insecure-requests on a page served over plain HTTP (local
+        # development) would send its subresources to an HTTPS port that is
+        # not there, so it is left out of responses to plain-HTTP requests.
+        _add_csp(
+            name,
+            compile_csp(
+                csp_policy,
+                option=option,
+                nonce_in=nonce_in or (),
+                report_uri=report_uri,
+                drop=("upgrade-insecure-requests",),
+            ),
+            plain_pairs,
+            plain_templated,
+        )
+    if hsts is not None:
+        secure_pairs.append(("Strict-Transport-Security", hsts))
 
     permanent = options["force_https_permanent"]
     if options["force_https_preserve_method"]:

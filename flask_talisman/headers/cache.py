@@ -1,0 +1,70 @@
+"""Cache-Control and Clear-Site-Data."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ConfigurationError, check_no_control, suggest, type_error
+
+__all__ = ["check_cache_control", "check_clear_site_data"]
+
+_DIRECTIVE = re.compile(
+    r'[A-Za-z][A-Za-z0-9-]*(?:=(?:[0-9]+|[A-Za-z0-9-]+|"[^"\\,]*"))?\Z'
+)
+CLEAR_SITE_DATA_TYPES = (
+    "cache",
+    "clientHints",
+    "cookies",
+    "executionContexts",
+    "prefetchCache",
+    "prerenderCache",
+    "storage",
+    "*",
+)
+
+
+def check_cache_control(option: str, value: object) -> str | None:
+    """Cache-Control, such as ``"no-store"`` or ``"private, max-age=60"``."""
+    if value is None or value is False or value == "":
+        return None
+    if not isinstance(value, str):
+        raise type_error(option, value, "a Cache-Control str such as 'no-store'")
+    check_no_control(option, value)
+    parts = [part.strip() for part in value.split(",")]
+    for part in parts:
+        if not _DIRECTIVE.match(part):
+            raise ConfigurationError(
+                f"{option}: {part!r} in {value!r} is not a Cache-Control "
+                "directive. Write directives separated by ', ', such as "
+                "'no-store' or 'private, max-age=60'."
+            )
+    return ", ".join(parts)
+
+
+def check_clear_site_data(option: str, value: object) -> str | None:
+    """Clear-Site-Data from a list of types: ``["cache", "cookies"]``.
+
+    Renders ``"cache", "cookies"`` (each type is a quoted string).
+    """
+    if value is None or value is False or value == "" or value == []:
+        return None
+    items: list[object]
+    if isinstance(value, str):
+        items = [v.strip().strip('"') for v in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise type_error(option, value, 'a list of types such as ["cache", "cookies"]')
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str) or item not in CLEAR_SITE_DATA_TYPES:
+            hint = suggest(item, CLEAR_SITE_DATA_TYPES) if isinstance(item, str) else ""
+            raise ConfigurationError(
+                f"{option}: {item!r} is not a Clear-Site-Data type.{hint} Use "
+                + ", ".join(map(repr, CLEAR_SITE_DATA_TYPES))
+                + "."
+            )
+        quoted = f'"{item}"'
+        if quoted not in out:
+            out.append(quoted)
+    return ", ".join(out)

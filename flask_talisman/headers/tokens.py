@@ -1,0 +1,27 @@
+"""Shared checks for headers whose value is one token from a fixed list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import ConfigurationError, check_no_control, suggest, type_error
+
+__all__ = ["one_of"]
+
+
+def one_of(option: str, value: object, allowed: Sequence[str]) -> str | None:
+    """``value`` if it is one of ``allowed`` (exactly), ``None`` if off."""
+    if value is None or value is False or value == "":
+        return None
+    if not isinstance(value, str):
+        raise type_error(option, value, "one of " + ", ".join(map(repr, allowed)))
+    check_no_control(option, value)
+    if value not in allowed:
+        raise ConfigurationError(
+            f"{option}: {value!r} is not a valid value."
+            + suggest(value.lower(), allowed)
+            + " Use one of "
+            + ", ".join(map(repr, allowed))
+            + ", or None for no header."
+        )
+    return value
