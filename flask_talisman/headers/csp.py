@@ -91,6 +91,14 @@ OTHER_DIRECTIVES = frozenset(
     }
 )
 KNOWN_DIRECTIVES = SOURCE_LIST_DIRECTIVES | OTHER_DIRECTIVES
+# Source-list directives that fall back to default-src when absent.
+FETCH_DIRECTIVES = SOURCE_LIST_DIRECTIVES - {
+    "default-src",
+    "base-uri",
+    "form-action",
+    "frame-ancestors",
+    "navigate-to",
+}
 NONCE_DIRECTIVES = frozenset(
     {"default-src", "script-src", "script-src-elem", "style-src", "style-src-elem"}
 )
