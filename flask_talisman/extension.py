@@ -34,6 +34,7 @@ from .options import (
     from_config,
 )
 from .policy import CompiledPolicy, HeaderSet, compile_policy
+from .presets import resolve_preset
 
 __all__ = ["Talisman", "csp_nonce"]
 
@@ -183,6 +184,7 @@ class Talisman:
     _explicit: set[str]
     _store: OptionStore
     _last_state: weakref.ref[_AppState] | None
+    _preset: object
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
         object.__setattr__(self, "_generation", 0)
@@ -191,6 +193,9 @@ class Talisman:
         object.__setattr__(self, "_explicit", set())
         object.__setattr__(self, "_last_state", None)
         with configuring():
+            preset = options.pop("preset", None)
+            resolve_preset(preset, "Talisman(preset=...)")
+            object.__setattr__(self, "_preset", preset)
             checked = check_options(options, where="Talisman(...)")
             self._explicit.update(checked)
             object.__setattr__(
@@ -214,9 +219,16 @@ class Talisman:
                 "once per app (Talisman(app) already calls it)."
             )
         with configuring():
+            preset_name = options.pop(
+                "preset", app.config.get("TALISMAN_PRESET", self._preset)
+            )
+            preset = check_options(
+                resolve_preset(preset_name, "init_app(preset=...)"), where="preset"
+            )
             from_cfg = check_options(from_config(app.config), where="app.config")
             checked = check_options(options, where="init_app(...)")
             values = defaults()
+            values.update(preset)
             values.update(from_cfg)
             values.update({name: self._store.values[name] for name in self._explicit})
             values.update(checked)

@@ -645,7 +645,7 @@ def from_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """Read ``TALISMAN_<OPTION>`` keys (e.g. from ``from_prefixed_env()``)."""
     options = {}
     for key, value in config.items():
-        if key.startswith("TALISMAN_"):
+        if key.startswith("TALISMAN_") and key != "TALISMAN_PRESET":
             name = key[len("TALISMAN_") :].lower()
             if name not in SPECS:
                 raise ConfigurationError(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigurationError, warn
+from .errors import ConfigurationError
 from .headers.csp import compile_csp, parse_directives
 from .headers.frame_options import compile_frame_options
 from .headers.hsts import compile_hsts
@@ -180,13 +180,9 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
             )
         )
         if report_only is not False and not _is_empty(report_only):
-            if report_uri is None and not _has_report_directive(report_only):
-                warn(
-                    "content_security_policy_report_only: the report-only "
-                    "policy has no report-uri or report-to, so its violations "
-                    "only show in the browser console. Set "
-                    "content_security_policy_report_uri to collect them."
-                )
+            # Without report-uri / report-to, violations of a report-only
+            # policy still show in the browser console, which is how it is
+            # used while developing (and how the strict preset ships it).
             policies.append(
                 (
                     "Content-Security-Policy-Report-Only",
