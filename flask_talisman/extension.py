@@ -21,7 +21,7 @@ from flask import request as request_proxy
 from werkzeug.datastructures import Headers
 
 from .compose import Layer, apply_layers
-from .cookies import apply_session_cookie_options
+from .cookies import apply_session_cookie_options, harden_response_cookies
 from .errors import ConfigurationError, configuring, suggest, warn
 from .headers.csp import csp_hash
 from .https import https_url, is_secure
@@ -396,6 +396,10 @@ class Talisman:
                 set_headers(response.headers, pairs, header_set.names)
             else:
                 set_headers(response.headers, header_set.static, header_set.names)
+            if header_set.cookies is not None:
+                harden_response_cookies(
+                    response.headers, header_set.cookies, header_set.secure
+                )
             return response
 
         return talisman_after_request

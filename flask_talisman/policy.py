@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .cookies import CookieHardening, cookie_hardening
 from .errors import ConfigurationError
 from .headers.csp import compile_csp, parse_directives
 from .headers.frame_options import compile_frame_options
@@ -42,6 +43,10 @@ class HeaderSet:
     templated: Templates
     #: Lower-cased names of every header in this set.
     names: frozenset[str]
+    #: Whether this set is for HTTPS requests.
+    secure: bool = False
+    #: Flags to add to the response's cookies, if any.
+    cookies: CookieHardening | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +76,10 @@ _WIRE_SAFE = re.compile(r"[\x20-\x7e]*\Z")
 
 
 def _header_set(
-    pairs: list[tuple[str, str]], templated: list[tuple[str, tuple[str, ...]]]
+    pairs: list[tuple[str, str]],
+    templated: list[tuple[str, tuple[str, ...]]],
+    secure: bool,
+    cookies: CookieHardening | None,
 ) -> HeaderSet:
     # The one place every value passes before it can reach a response: the
     # per-request path appends these without re-checking them.
@@ -79,7 +87,7 @@ def _header_set(
         if not _WIRE_SAFE.match(value):  # pragma: no cover - validators refuse first
             raise ConfigurationError(f"{name}: refusing to send {value!r}.")
     names = frozenset(name.lower() for name, _ in [*pairs, *templated])
-    return HeaderSet(tuple(pairs), tuple(templated), names)
+    return HeaderSet(tuple(pairs), tuple(templated), names, secure, cookies)
 
 
 def _add_csp(
@@ -236,6 +244,7 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     if hsts is not None:
         secure_pairs.append(("Strict-Transport-Security", hsts))
 
+    cookies = cookie_hardening(options)
     permanent = options["force_https_permanent"]
     if options["force_https_preserve_method"]:
         code = 308 if permanent else 307
@@ -246,6 +255,6 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         redirect_code=code,
         trust_x_forwarded_proto=options["trust_x_forwarded_proto"],
         uses_nonce=bool(secure_templated or plain_templated),
-        secure=_header_set(secure_pairs, secure_templated),
-        insecure=_header_set(plain_pairs, plain_templated),
+        secure=_header_set(secure_pairs, secure_templated, True, cookies),
+        insecure=_header_set(plain_pairs, plain_templated, False, cookies),
     )
