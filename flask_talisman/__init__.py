@@ -19,6 +19,7 @@ from .headers.csp import (
     WASM_UNSAFE_EVAL,
     csp_hash,
 )
+from .reports import Report, report_received
 from .talisman import (
     ALLOW_FROM,
     DEFAULT_CSP_POLICY,
@@ -52,7 +53,9 @@ __all__ = [
     "WASM_UNSAFE_EVAL",
     "ConfigurationError",
     "ConfigurationWarning",
+    "Report",
     "Talisman",
     "csp_hash",
     "csp_nonce",
+    "report_received",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -35,10 +36,14 @@ from .options import (
 )
 from .policy import CompiledPolicy, HeaderSet, compile_policy
 from .presets import resolve_preset
+from .reports import RECEIVER_ENDPOINT, make_receiver
 
 __all__ = ["Talisman", "csp_nonce"]
 
 T = TypeVar("T")
+_SAFE_ROOT = re.compile(
+    r"https?://[A-Za-z0-9.:\[\]_-]+(?:/[A-Za-z0-9._~!$&'()*+=:@%/-]*)?\Z"
+)
 _MAX_WRAPPED = 32
 
 
@@ -117,6 +122,11 @@ class _AppState:
         self.app_policy = compile_policy(self.store.values)
 
     def _changed(self, name: str) -> None:
+        if name.startswith("report_receiver"):
+            raise ConfigurationError(
+                f"Talisman.{name}: the report receiver is registered by "
+                "init_app; pass this option to Talisman(...) or init_app(...)."
+            )
         # Compile now, so an inconsistent combination is refused here (and
         # the change rolled back by the store) rather than on a request.
         self.app_policy = compile_policy(self.store.values)
@@ -235,6 +245,7 @@ class Talisman:
             state = _AppState(self, app, values)
         apply_session_cookie_options(app, state.store.values)
         app.extensions["talisman"] = state
+        self._register_receiver(app, state)
         object.__setattr__(self, "_last_state", weakref.ref(state))
         app.before_request(self._make_before_request(app, state))
         app.after_request(self._make_after_request(state))
@@ -343,6 +354,24 @@ class Talisman:
             view = getattr(view, "__wrapped__", None)
         return []
 
+    def _register_receiver(self, app: Flask, state: _AppState) -> None:
+        values = state.store.values
+        path = values["report_receiver"]
+        if path is None:
+            return
+        view = make_receiver(
+            app,
+            values["report_receiver_max_bytes"],
+            values["report_receiver_rate_limit"],
+            values["report_receiver_sample_rate"],
+        )
+        app.add_url_rule(path, RECEIVER_ENDPOINT, view, methods=["POST"])
+        # Browsers post reports from wherever the page was, plain HTTP too.
+        self._views[id(view)] = (view, [("replace", {"force_https": False})])
+        csrf = app.extensions.get("csrf")
+        if csrf is not None and hasattr(csrf, "exempt"):
+            csrf.exempt(view)
+
     # -- per-request hooks ----------------------------------------------------
 
     def _make_before_request(
@@ -386,16 +415,26 @@ class Talisman:
                     request, policy.secure if secure else policy.insecure
                 )
             header_set = data.headers
+            pairs = header_set.static
             if header_set.templated:
                 # A redirect or an early failure made no nonce; the header
                 # still gets a fresh one rather than an empty source.
                 nonce = data.nonce or make_nonce()
-                pairs = header_set.static + tuple(
+                pairs = pairs + tuple(
                     [(name, nonce.join(parts)) for name, parts in header_set.templated]
                 )
-                set_headers(response.headers, pairs, header_set.names)
-            else:
-                set_headers(response.headers, header_set.static, header_set.names)
+            if header_set.origin_templated:
+                root = request.url_root.rstrip("/")
+                # The Host header is the client's: only a plain host name
+                # may go into a header value.
+                if _SAFE_ROOT.match(root):
+                    pairs = pairs + tuple(
+                        [
+                            (name, root.join(parts))
+                            for name, parts in header_set.origin_templated
+                        ]
+                    )
+            set_headers(response.headers, pairs, header_set.names)
             if header_set.cookies is not None:
                 harden_response_cookies(
                     response.headers, header_set.cookies, header_set.secure

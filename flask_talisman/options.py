@@ -34,6 +34,7 @@ from .headers.legacy import (
     check_xss,
 )
 from .headers.referrer import check_referrer_policy
+from .headers.reporting import check_endpoint_name, check_reporting_endpoints
 from .headers.structured import (
     compile_document_policy,
     compile_feature_policy,
@@ -118,6 +119,43 @@ def _cookie_names(option: str, value: object) -> list[str] | None:
                 "spaces, quotes or separators)."
             )
     return list(names)
+
+
+_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*\Z")
+
+
+def _receiver_path(option: str, value: object) -> str | None:
+    if value is None or value is False:
+        return None
+    if not isinstance(value, str) or not _PATH.match(value) or value.startswith("//"):
+        raise ConfigurationError(
+            f"{option}: {value!r} is not a URL path. Use a path starting with "
+            "'/', such as '/talisman/reports'."
+        )
+    return value
+
+
+def _positive_int(option: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigurationError(f"{option}: {value!r} is not a positive whole number.")
+    return value
+
+
+def _optional_positive_int(option: str, value: object) -> int | None:
+    return None if value is None else _positive_int(option, value)
+
+
+def _sample_rate(option: str, value: object) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= 1
+    ):
+        raise ConfigurationError(
+            f"{option}: {value!r} must be a number above 0 and at most 1 (the "
+            "fraction of reports kept)."
+        )
+    return float(value)
 
 
 def _tuple_to_list(check: Checker) -> Checker:
@@ -386,6 +424,69 @@ _SPECS = (
         "Integrity-Policy-Report-Only, the same syntax as integrity_policy.",
     ),
     OptionSpec(
+        "reporting_endpoints",
+        None,
+        True,
+        check_reporting_endpoints,
+        "Reporting-Endpoints: {name: URL or /path}.",
+    ),
+    OptionSpec(
+        "content_security_policy_report_to",
+        None,
+        True,
+        check_endpoint_name,
+        "Reporting-Endpoints name for the CSP report-to directive.",
+    ),
+    OptionSpec(
+        "cross_origin_opener_policy_report_to",
+        None,
+        True,
+        check_endpoint_name,
+        "Reporting-Endpoints name for COOP reports.",
+    ),
+    OptionSpec(
+        "cross_origin_embedder_policy_report_to",
+        None,
+        True,
+        check_endpoint_name,
+        "Reporting-Endpoints name for COEP reports.",
+    ),
+    OptionSpec(
+        "permissions_policy_report_to",
+        None,
+        True,
+        check_endpoint_name,
+        "Reporting-Endpoints name for Permissions-Policy reports.",
+    ),
+    OptionSpec(
+        "report_receiver",
+        None,
+        False,
+        _receiver_path,
+        "Path of the built-in report receiver, e.g. '/talisman/reports'.",
+    ),
+    OptionSpec(
+        "report_receiver_max_bytes",
+        65536,
+        False,
+        _positive_int,
+        "Largest report body the receiver accepts (413 beyond).",
+    ),
+    OptionSpec(
+        "report_receiver_rate_limit",
+        None,
+        False,
+        _optional_positive_int,
+        "Reports a client may post per minute (429 beyond); None: no limit.",
+    ),
+    OptionSpec(
+        "report_receiver_sample_rate",
+        1.0,
+        False,
+        _sample_rate,
+        "Fraction of received reports to signal and log.",
+    ),
+    OptionSpec(
         "harden_cookies",
         False,
         True,
@@ -437,8 +538,8 @@ def check_name(option: str, *, where: str, per_view: bool = False) -> None:
     if per_view and option not in PER_VIEW:
         raise ConfigurationError(
             f"{where}: {option!r} cannot be set per view: it configures the "
-            "session cookie, which Flask sets for the whole app. Pass it to "
-            "Talisman(...) or init_app(...)."
+            "app as a whole (the session cookie or the report receiver). Pass "
+            "it to Talisman(...) or init_app(...)."
         )
 
 

@@ -19,6 +19,7 @@ from .headers.csp import compile_csp, parse_directives
 from .headers.frame_options import compile_frame_options
 from .headers.hsts import compile_hsts
 from .headers.integrity import compile_integrity_policy
+from .headers.reporting import ORIGIN_SLOT, compile_reporting_endpoints
 from .headers.structured import (
     compile_document_policy,
     compile_feature_policy,
@@ -47,6 +48,8 @@ class HeaderSet:
     secure: bool = False
     #: Flags to add to the response's cookies, if any.
     cookies: CookieHardening | None = None
+    #: Values to join with the request's root URL (``https://host``).
+    origin_templated: Templates = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +83,31 @@ def _header_set(
     templated: list[tuple[str, tuple[str, ...]]],
     secure: bool,
     cookies: CookieHardening | None,
+    origin_templated: list[tuple[str, tuple[str, ...]]],
 ) -> HeaderSet:
     # The one place every value passes before it can reach a response: the
     # per-request path appends these without re-checking them.
-    for name, value in [*pairs, *((n, "".join(parts)) for n, parts in templated)]:
+    joined = ((n, "".join(parts)) for n, parts in [*templated, *origin_templated])
+    for name, value in [*pairs, *joined]:
         if not _WIRE_SAFE.match(value):  # pragma: no cover - validators refuse first
             raise ConfigurationError(f"{name}: refusing to send {value!r}.")
-    names = frozenset(name.lower() for name, _ in [*pairs, *templated])
-    return HeaderSet(tuple(pairs), tuple(templated), names, secure, cookies)
+    names = frozenset(
+        name.lower() for name, _ in [*pairs, *templated, *origin_templated]
+    )
+    return HeaderSet(
+        tuple(pairs),
+        tuple(templated),
+        names,
+        secure,
+        cookies,
+        tuple(origin_templated),
+    )
+
+
+def _with_report_to(value: str | None, report_to: str | None) -> str | None:
+    if value is None or report_to is None:
+        return value
+    return f'{value}; report-to="{report_to}"'
 
 
 def _add_csp(
@@ -116,9 +136,21 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         "Feature-Policy",
         compile_feature_policy("feature_policy", options["feature_policy"]),
     )
+    receiver = options["report_receiver"]
+    report_to = options["content_security_policy_report_to"]
+    extra_endpoints: dict[str, str] = {}
+    if receiver is not None:
+        # The built-in receiver takes every report nobody else was told to.
+        extra_endpoints["default"] = receiver
+        if report_to is None:
+            report_to = "default"
     add(
         "Permissions-Policy",
-        compile_permissions_policy("permissions_policy", options["permissions_policy"]),
+        compile_permissions_policy(
+            "permissions_policy",
+            options["permissions_policy"],
+            options["permissions_policy_report_to"],
+        ),
     )
     add(
         "Document-Policy",
@@ -136,8 +168,20 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     if options["force_file_save"]:
         add("X-Download-Options", "noopen")
     add("Referrer-Policy", options["referrer_policy"])
-    add("Cross-Origin-Opener-Policy", options["cross_origin_opener_policy"])
-    add("Cross-Origin-Embedder-Policy", options["cross_origin_embedder_policy"])
+    add(
+        "Cross-Origin-Opener-Policy",
+        _with_report_to(
+            options["cross_origin_opener_policy"],
+            options["cross_origin_opener_policy_report_to"],
+        ),
+    )
+    add(
+        "Cross-Origin-Embedder-Policy",
+        _with_report_to(
+            options["cross_origin_embedder_policy"],
+            options["cross_origin_embedder_policy_report_to"],
+        ),
+    )
     add("Cross-Origin-Resource-Policy", options["cross_origin_resource_policy"])
     add("Origin-Agent-Cluster", options["origin_agent_cluster"])
     add("X-DNS-Prefetch-Control", options["x_dns_prefetch_control"])
@@ -158,8 +202,22 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         ),
     )
 
+    origin_templated: list[tuple[str, tuple[str, ...]]] = []
+    endpoints = compile_reporting_endpoints(
+        "reporting_endpoints", options["reporting_endpoints"], extra_endpoints
+    )
+    if endpoints is not None:
+        if ORIGIN_SLOT in endpoints:
+            origin_templated.append(
+                ("Reporting-Endpoints", tuple(endpoints.split(ORIGIN_SLOT)))
+            )
+        else:
+            pairs.append(("Reporting-Endpoints", endpoints))
+
     policy = options["content_security_policy"]
     report_uri = options["content_security_policy_report_uri"]
+    if report_uri is None and receiver is not None:
+        report_uri = receiver
     report_only = options["content_security_policy_report_only"]
     # (header name, policy, nonce_in) for each CSP header to send.
     policies: list[tuple[str, object, Any]] = []
@@ -215,29 +273,21 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
             if csp_policy is policy
             else "content_security_policy_report_only"
         )
+        common: dict[str, Any] = {
+            "option": option,
+            "nonce_in": nonce_in or (),
+            "report_uri": report_uri,
+            "report_to": report_to,
+        }
         _add_csp(
-            name,
-            compile_csp(
-                csp_policy,
-                option=option,
-                nonce_in=nonce_in or (),
-                report_uri=report_uri,
-            ),
-            secure_pairs,
-            secure_templated,
+            name, compile_csp(csp_policy, **common), secure_pairs, secure_templated
         )
         # upgrade-insecure-requests on a page served over plain HTTP (local
         # development) would send its subresources to an HTTPS port that is
         # not there, so it is left out of responses to plain-HTTP requests.
         _add_csp(
             name,
-            compile_csp(
-                csp_policy,
-                option=option,
-                nonce_in=nonce_in or (),
-                report_uri=report_uri,
-                drop=("upgrade-insecure-requests",),
-            ),
+            compile_csp(csp_policy, drop=("upgrade-insecure-requests",), **common),
             plain_pairs,
             plain_templated,
         )
@@ -255,6 +305,10 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         redirect_code=code,
         trust_x_forwarded_proto=options["trust_x_forwarded_proto"],
         uses_nonce=bool(secure_templated or plain_templated),
-        secure=_header_set(secure_pairs, secure_templated, True, cookies),
-        insecure=_header_set(plain_pairs, plain_templated, False, cookies),
+        secure=_header_set(
+            secure_pairs, secure_templated, True, cookies, origin_templated
+        ),
+        insecure=_header_set(
+            plain_pairs, plain_templated, False, cookies, origin_templated
+        ),
     )

@@ -18,12 +18,16 @@ def csp_of(app: Flask) -> str:
     return app.test_client().get("/", **HTTPS).headers["Content-Security-Policy"]
 
 
-def test_every_option_has_a_doc_and_session_options_are_app_wide() -> None:
+def test_every_option_has_a_doc_and_app_wide_options_are_known() -> None:
     assert all(spec.doc for spec in SPECS.values())
     assert set(SPECS) - PER_VIEW == {
         "session_cookie_secure",
         "session_cookie_http_only",
         "session_cookie_samesite",
+        "report_receiver",
+        "report_receiver_max_bytes",
+        "report_receiver_rate_limit",
+        "report_receiver_sample_rate",
     }
 
 

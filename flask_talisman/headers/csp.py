@@ -361,13 +361,15 @@ def compile_csp(
     option: str = "content_security_policy",
     nonce_in: Iterable[str] = (),
     report_uri: str | None = None,
+    report_to: str | None = None,
     drop: Iterable[str] = (),
 ) -> tuple[str, ...] | None:
     """Compile a policy into parts to be joined with the request's nonce.
 
     ``nonce_in`` lists directives that get the nonce; one the policy lacks is
     created from ``default-src``'s sources. ``report_uri`` is appended unless
-    the policy has a ``report-uri`` directive. ``drop`` names directives to
+    the policy has a ``report-uri`` directive, and ``report_to`` as a
+    ``report-to`` directive likewise. ``drop`` names directives to
     leave out (``upgrade-insecure-requests`` on plain HTTP). Returns ``None``
     when there is no policy to send.
     """
@@ -387,6 +389,8 @@ def compile_csp(
             directives[i] = (directives[i][0], [*directives[i][1], NONCE])
     if report_uri is not None and "report-uri" not in index:
         directives.append(("report-uri", [report_uri]))
+    if report_to is not None and "report-to" not in index:
+        directives.append(("report-to", [report_to]))
     dropped = {name.lower() for name in drop}
     text = "; ".join(
         " ".join([name, *tokens])

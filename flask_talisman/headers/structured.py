@@ -212,21 +212,34 @@ def _compile_string(
     return ", ".join(out) or None
 
 
-def compile_permissions_policy(option: str, policy: object) -> str | None:
-    """Compile a Permissions-Policy given as a dict or a string."""
+def compile_permissions_policy(
+    option: str, policy: object, report_to: str | None = None
+) -> str | None:
+    """Compile a Permissions-Policy given as a dict or a string.
+
+    ``report_to`` adds a ``report-to`` parameter naming a Reporting-Endpoints
+    entry to every feature that has none.
+    """
     if policy is None or policy is False or policy == "":
         return None
     if isinstance(policy, str):
-        return _compile_string(
+        value = _compile_string(
             option, policy, _ALLOWLIST, "Permissions-Policy allowlist", _ALLOWLIST_HELP
         )
-    if not isinstance(policy, Mapping):
+        members = [] if value is None else _split_top(value)[0]
+    elif isinstance(policy, Mapping):
+        members = []
+        for key, item in policy.items():
+            name = _check_key(option, key)
+            members.append(f"{name}={_permissions_value(option, name, item)}")
+    else:
         raise type_error(option, policy, "a dict or a str policy")
-    members = []
-    for key, value in policy.items():
-        name = _check_key(option, key)
-        members.append(f"{name}={_permissions_value(option, name, value)}")
-    return ", ".join(members) or None
+    if report_to is not None:
+        members = [
+            m if ";report-to=" in m else f"{m.strip()};report-to={report_to}"
+            for m in members
+        ]
+    return ", ".join(m.strip() for m in members) or None
 
 
 def compile_document_policy(option: str, policy: object) -> str | None:

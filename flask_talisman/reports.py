@@ -1,0 +1,231 @@
+"""The built-in violation report receiver.
+
+``Talisman(app, report_receiver="/reports")`` registers a POST endpoint that
+accepts legacy CSP reports (``application/csp-report``, sent for
+``report-uri``) and Reporting API batches (``application/reports+json``,
+sent for ``report-to`` and the ``Reporting-Endpoints`` names). Both become
+:class:`Report` objects; each is sent as the :data:`report_received` signal
+and logged as one line on the ``flask_talisman.reports`` logger.
+
+Everything a browser sends is untrusted: bodies are size-limited and
+shape-checked, and the receiver answers 204, 400, 405, 413, 415 or 429, never
+a server error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from blinker import Namespace
+from flask import Flask, Response, request
+
+__all__ = ["RECEIVER_ENDPOINT", "Report", "report_received"]
+
+_signals = Namespace()
+#: Sent once per received report; sender: the app, keyword ``report``.
+report_received = _signals.signal("report-received")
+logger = logging.getLogger("flask_talisman.reports")
+
+#: The endpoint name of the receiver view (for ``url_for`` or CSRF exemption).
+RECEIVER_ENDPOINT = "talisman_report_receiver"
+_LEGACY_TYPES = frozenset({"application/csp-report"})
+_BATCH_TYPES = frozenset({"application/reports+json"})
+_JSON_TYPES = frozenset({"application/json"})
+# Legacy report-uri field names -> the Reporting API's CSP body names.
+_LEGACY_FIELDS = {
+    "document-uri": "documentURL",
+    "referrer": "referrer",
+    "blocked-uri": "blockedURL",
+    "effective-directive": "effectiveDirective",
+    "violated-directive": "effectiveDirective",
+    "original-policy": "originalPolicy",
+    "source-file": "sourceFile",
+    "script-sample": "sample",
+    "disposition": "disposition",
+    "status-code": "statusCode",
+    "line-number": "lineNumber",
+    "column-number": "columnNumber",
+}
+_MAX_FIELD = 4096  # characters kept of any one string field
+_MAX_CLIENTS = 10_000  # clients remembered by the rate limiter
+
+
+@dataclass(frozen=True)
+class Report:
+    """One violation or browser report, whichever format it arrived in.
+
+    ``type`` is the Reporting API type (``"csp-violation"``, ``"coep"``,
+    ``"coop"``, ``"integrity-violation"``, ``"permissions-policy-violation"``,
+    ``"deprecation"``, ``"intervention"``...); a legacy ``report-uri`` report
+    is a ``"csp-violation"`` whose ``body`` uses the Reporting API's field
+    names (``documentURL``, ``blockedURL``, ``effectiveDirective``...).
+    """
+
+    type: str
+    url: str
+    body: Mapping[str, Any]
+    user_agent: str
+    received: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    age: int | None = None
+
+
+class _Rejected(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[:_MAX_FIELD]
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_clip(v) for v in value[:100]]
+    if isinstance(value, dict):
+        return {str(k)[:200]: _clip(v) for k, v in list(value.items())[:100]}
+    return str(value)[:_MAX_FIELD]
+
+
+def parse_legacy(data: object, user_agent: str) -> list[Report]:
+    """``{"csp-report": {...}}`` (``report-uri``) to one :class:`Report`."""
+    if not isinstance(data, dict) or not isinstance(data.get("csp-report"), dict):
+        raise _Rejected(400, 'expected {"csp-report": {...}}')
+    raw = data["csp-report"]
+    body: dict[str, Any] = {}
+    for legacy, modern in _LEGACY_FIELDS.items():
+        if legacy in raw and modern not in body:
+            value = raw[legacy]
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                raise _Rejected(400, f"csp-report field {legacy!r} has a bad type")
+            body[modern] = _clip(value)
+    url = body.get("documentURL", "")
+    return [Report("csp-violation", str(url), body, user_agent)]
+
+
+def parse_batch(data: object, user_agent: str) -> list[Report]:
+    """A Reporting API batch (a JSON list of reports) to :class:`Report` s."""
+    if not isinstance(data, list):
+        raise _Rejected(400, "expected a JSON list of reports")
+    reports = []
+    for item in data:
+        if not isinstance(item, dict):
+            raise _Rejected(400, "each report must be a JSON object")
+        kind, url, body = item.get("type"), item.get("url"), item.get("body", {})
+        age = item.get("age")
+        if not isinstance(kind, str) or not kind or not isinstance(url, str):
+            raise _Rejected(400, "each report needs a str 'type' and 'url'")
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):
+            raise _Rejected(400, "a report's 'body' must be a JSON object")
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool)):
+            raise _Rejected(400, "a report's 'age' must be an integer")
+        agent = item.get("user_agent")
+        reports.append(
+            Report(
+                kind[:100],
+                url[:_MAX_FIELD],
+                _clip(body),
+                agent[:_MAX_FIELD] if isinstance(agent, str) else user_agent,
+                age=age,
+            )
+        )
+    return reports
+
+
+class _RateLimiter:
+    """At most ``limit`` posts per client per minute; bounded memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._clients: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            start, count = self._clients.pop(client, (now, 0))
+            if now - start >= 60:
+                start, count = now, 0
+            count += 1
+            self._clients[client] = (start, count)
+            while len(self._clients) > _MAX_CLIENTS:
+                self._clients.popitem(last=False)
+            return count <= self.limit
+
+
+def _summary(report: Report) -> str:
+    body = report.body
+    if report.type == "csp-violation":
+        return (
+            f"{body.get('disposition', 'enforce')} "
+            f"{body.get('effectiveDirective', '?')} "
+            f"blocked {body.get('blockedURL', '?')!s}"
+        )
+    return " ".join(f"{k}={v!s}" for k, v in list(body.items())[:4])
+
+
+def make_receiver(
+    app: Flask, max_bytes: int, rate_limit: int | None, sample_rate: float
+) -> Callable[[], Response]:
+    """The view function for one app's receiver."""
+    limiter = _RateLimiter(rate_limit) if rate_limit is not None else None
+
+    def talisman_report_receiver() -> Response:
+        try:
+            reports = _receive(max_bytes, limiter)
+        except _Rejected as rejected:
+            return app.response_class(
+                rejected.reason + "\n", status=rejected.status, mimetype="text/plain"
+            )
+        except Exception:  # pragma: no cover - a hostile body must never 500
+            logger.exception("Unexpected error while reading a report")
+            return app.response_class("bad report\n", 400, mimetype="text/plain")
+        for report in reports:
+            if sample_rate < 1.0 and random.random() >= sample_rate:
+                continue
+            logger.info(
+                "%s report from %s: %s", report.type, report.url, _summary(report)
+            )
+            try:
+                report_received.send(app, report=report)
+            except Exception:
+                logger.exception("A report_received receiver failed")
+        return app.response_class(status=204)
+
+    return talisman_report_receiver
+
+
+def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        raise _Rejected(413, f"reports are limited to {max_bytes} bytes")
+    mimetype = request.mimetype
+    if mimetype not in _LEGACY_TYPES | _BATCH_TYPES | _JSON_TYPES:
+        raise _Rejected(415, "send application/csp-report or application/reports+json")
+    if limiter is not None and not limiter.allow(request.remote_addr or "-"):
+        raise _Rejected(429, "too many reports from this client")
+    raw = request.stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise _Rejected(413, f"reports are limited to {max_bytes} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise _Rejected(400, "the body is not valid JSON") from None
+    agent = (request.user_agent.string or "")[:_MAX_FIELD]
+    if mimetype in _LEGACY_TYPES or (
+        mimetype in _JSON_TYPES and isinstance(data, dict)
+    ):
+        return parse_legacy(data, agent)
+    return parse_batch(data, agent)
