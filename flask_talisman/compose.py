@@ -103,6 +103,14 @@ def apply_layers(values: Mapping[str, Any], layers: Iterable[Layer]) -> dict[str
     result = dict(values)
     for operation, options in layers:
         for name, value in options.items():
+            if (
+                operation == "extend"
+                and name == "content_security_policy_report_only"
+                and result[name] is True
+            ):
+                # With report_only=True the app's one policy is the
+                # report-only policy: extend that, keep reporting only.
+                name = "content_security_policy"
             if operation == "extend" and _is_policy(value):
                 if name in _CSP_OPTIONS:
                     value = extend_csp(result[name], value, name)

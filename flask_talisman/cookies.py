@@ -71,11 +71,13 @@ def cookie_hardening(options: Mapping[str, Any]) -> CookieHardening | None:
 def harden_cookie(header: str, hardening: CookieHardening, secure: bool) -> str:
     """Add the missing flags to one ``Set-Cookie`` value.
 
-    Flags the cookie already has are never weakened. ``Secure`` is added only
-    on HTTPS responses. Cookies named ``__Host-`` get the ``Path=/`` their
-    prefix requires when they have no path; prefix violations that cannot be
-    fixed safely (a plain-HTTP response, another path, a Domain) are logged
-    on the ``flask_talisman`` logger and left alone.
+    Cookies left out by ``harden_cookies_include`` / ``harden_cookies_exclude``
+    are not touched at all. Flags a cookie already has are never weakened.
+    ``Secure`` is added only on HTTPS responses. Cookies named ``__Host-``
+    get the ``Path=/`` their prefix requires when they have no path; prefix
+    violations that cannot be fixed safely (a plain-HTTP response, another
+    path, a Domain) are logged on the ``flask_talisman`` logger and left
+    alone.
     """
     parts = [part.strip() for part in header.split(";")]
     name = parts[0].partition("=")[0].strip()
@@ -84,8 +86,9 @@ def harden_cookie(header: str, hardening: CookieHardening, secure: bool) -> str:
     selected = name not in hardening.exclude and (
         hardening.include is None or name in hardening.include
     )
-    wants_secure = selected or name.startswith(("__Secure-", "__Host-"))
-    if wants_secure and "secure" not in attributes:
+    if not selected:
+        return header
+    if "secure" not in attributes:
         if secure:
             added.append("Secure")
         elif name.startswith(("__Secure-", "__Host-")):
@@ -94,16 +97,11 @@ def harden_cookie(header: str, hardening: CookieHardening, secure: bool) -> str:
                 "a plain-HTTP response; browsers will reject it.",
                 name,
             )
-    if selected and hardening.http_only and "httponly" not in attributes:
+    if hardening.http_only and "httponly" not in attributes:
         added.append("HttpOnly")
     samesite = hardening.samesite
     # SameSite=None without Secure is rejected by browsers: not added on HTTP.
-    if (
-        selected
-        and samesite
-        and "samesite" not in attributes
-        and (samesite != "None" or secure)
-    ):
+    if samesite and "samesite" not in attributes and (samesite != "None" or secure):
         added.append(f"SameSite={samesite}")
     if name.startswith("__Host-"):
         path = attributes.get("path")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cookies import CookieHardening, cookie_hardening
-from .errors import ConfigurationError
+from .errors import ConfigurationError, warn
 from .headers.csp import compile_csp, parse_directives
 from .headers.frame_options import compile_frame_options
 from .headers.hsts import compile_hsts
@@ -229,6 +229,13 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
                 "requires a URI in content_security_policy_report_uri (or a "
                 "report-uri / report-to directive in the policy), or the "
                 "browser has nowhere to send reports."
+            )
+        if options["content_security_policy_report_only_nonce_in"]:
+            warn(
+                "content_security_policy_report_only_nonce_in: with "
+                "content_security_policy_report_only=True the one policy is "
+                "sent as report-only and takes its nonces from "
+                "content_security_policy_nonce_in; this option is ignored."
             )
         policies.append(
             (

@@ -50,6 +50,7 @@ def check_clear_site_data(option: str, value: object) -> str | None:
         return None
     items: list[object]
     if isinstance(value, str):
+        check_no_control(option, value)
         items = [v.strip().strip('"') for v in value.split(",")]
     elif isinstance(value, (list, tuple)):
         items = list(value)

@@ -65,7 +65,16 @@ def compile_integrity_policy(option: str, policy: object) -> str | None:
                 f"{option}: {policy!r} is not an Integrity-Policy. Write e.g. "
                 "'blocked-destinations=(script), endpoints=(default)'."
             )
-        return policy.strip()
+        parsed: dict[str, object] = {}
+        for member in policy.split(","):
+            key, _, value = member.strip().partition("=")
+            if key in parsed:
+                raise ConfigurationError(
+                    f"{option}: {key!r} appears twice in {policy!r}. Give each "
+                    "key once."
+                )
+            parsed[key] = value
+        policy = parsed
     if not isinstance(policy, Mapping):
         raise type_error(option, policy, "a dict or a str policy")
     members = []

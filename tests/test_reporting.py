@@ -1,0 +1,387 @@
+"""Reporting: header wiring and the built-in report receiver."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask
+
+import flask_talisman.reports as reports_module
+from flask_talisman import ConfigurationError, Report, Talisman, report_received
+
+from .conftest import HTTPS, make_app
+
+LEGACY = {
+    "csp-report": {
+        "document-uri": "https://site.example/page",
+        "referrer": "",
+        "violated-directive": "script-src-elem",
+        "effective-directive": "script-src-elem",
+        "original-policy": "default-src 'self'; report-uri /r",
+        "disposition": "enforce",
+        "blocked-uri": "inline",
+        "line-number": 12,
+        "column-number": 5,
+        "source-file": "https://site.example/page",
+        "status-code": 200,
+        "script-sample": "alert(1)",
+    }
+}
+BATCH = [
+    {
+        "type": "csp-violation",
+        "age": 3,
+        "url": "https://site.example/page",
+        "user_agent": "Browser/1.0",
+        "body": {
+            "documentURL": "https://site.example/page",
+            "blockedURL": "inline",
+            "effectiveDirective": "script-src-elem",
+            "disposition": "report",
+        },
+    },
+    {"type": "deprecation", "url": "https://site.example/", "body": {"id": "x"}},
+    {"type": "coop", "url": "https://site.example/", "body": None},
+]
+
+
+def receiver_app(**options: Any) -> tuple[Flask, list[Report]]:
+    app = make_app()
+    Talisman(app, report_receiver="/r", **options)
+    received: list[Report] = []
+
+    def collect(sender: Flask, report: Report) -> None:
+        assert sender is app
+        received.append(report)
+
+    report_received.connect(collect, app, weak=False)
+    app.extensions["test_collector"] = collect
+    return app, received
+
+
+@pytest.fixture(autouse=True)
+def _disconnect() -> Any:
+    yield
+    for receiver in list(report_received.receivers.values()):
+        report_received.disconnect(receiver)
+
+
+def post(app: Flask, body: object, content_type: str, **kwargs: Any) -> Any:
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return app.test_client().post(
+        "/r", data=data, content_type=content_type, **{**HTTPS, **kwargs}
+    )
+
+
+# -- emitting -----------------------------------------------------------------
+
+
+def test_receiver_wires_report_uri_report_to_and_an_endpoint() -> None:
+    app, _ = receiver_app()
+    response = app.test_client().get("/", **HTTPS)
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'self'; object-src 'none'; report-uri /r; report-to default"
+    )
+    assert response.headers["Reporting-Endpoints"] == 'default="https://localhost/r"'
+
+
+def test_receiver_keeps_what_the_user_configured() -> None:
+    app, _ = receiver_app(
+        content_security_policy_report_uri="https://collector.example/csp",
+        content_security_policy_report_to="csp",
+        reporting_endpoints={
+            "csp": "https://collector.example/reports",
+            "default": "https://collector.example/default",
+        },
+    )
+    response = app.test_client().get("/", **HTTPS)
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'self'; object-src 'none'; "
+        "report-uri https://collector.example/csp; report-to csp"
+    )
+    assert response.headers["Reporting-Endpoints"] == (
+        'csp="https://collector.example/reports", '
+        'default="https://collector.example/default"'
+    )
+
+
+def test_relative_endpoint_follows_the_request_host_and_script_root() -> None:
+    app = make_app()
+    Talisman(
+        app, reporting_endpoints={"main": "/reports", "abs": "https://a.example/r"}
+    )
+    client = app.test_client()
+    response = client.get("/", base_url="https://shop.example:8443/app")
+    assert response.headers["Reporting-Endpoints"] == (
+        'main="https://shop.example:8443/app/reports", abs="https://a.example/r"'
+    )
+
+
+def test_hostile_host_never_reaches_reporting_endpoints() -> None:
+    app = make_app()
+    Talisman(app, reporting_endpoints={"main": "/reports"})
+    response = app.test_client().get(
+        "/", **HTTPS, headers={"Host": 'evil.example",x="1'}
+    )
+    assert '"1' not in response.headers.get("Reporting-Endpoints", "")
+
+
+def test_report_to_on_other_headers() -> None:
+    app = make_app()
+    Talisman(
+        app,
+        reporting_endpoints={"sec": "https://r.example/"},
+        cross_origin_opener_policy="same-origin",
+        cross_origin_opener_policy_report_to="sec",
+        cross_origin_embedder_policy="require-corp",
+        cross_origin_embedder_policy_report_to="sec",
+        permissions_policy={"camera": "()", "geolocation": ["self"]},
+        permissions_policy_report_to="sec",
+        content_security_policy_report_to="sec",
+    )
+    headers = app.test_client().get("/", **HTTPS).headers
+    assert headers["Cross-Origin-Opener-Policy"] == 'same-origin; report-to="sec"'
+    assert headers["Cross-Origin-Embedder-Policy"] == 'require-corp; report-to="sec"'
+    assert headers["Permissions-Policy"] == (
+        "camera=();report-to=sec, geolocation=(self);report-to=sec"
+    )
+    assert headers["Content-Security-Policy"].endswith("; report-to sec")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"reporting_endpoints": {"CSP": "https://r.example"}}, "endpoint name"),
+        ({"reporting_endpoints": {"csp": "ftp://r.example"}}, "absolute http"),
+        ({"reporting_endpoints": {"csp": "reports"}}, "absolute http"),
+        ({"reporting_endpoints": {"csp": 'https://r.example/"x'}}, "one URL"),
+        ({"reporting_endpoints": ["https://r.example"]}, "dict"),
+        ({"content_security_policy_report_to": "a b"}, "endpoint name"),
+        ({"report_receiver": "reports"}, "URL path"),
+        ({"report_receiver": "//evil.example/r"}, "URL path"),
+        ({"report_receiver_max_bytes": 0}, "positive"),
+        ({"report_receiver_rate_limit": -1}, "positive"),
+        ({"report_receiver_sample_rate": 0}, "above 0"),
+        ({"report_receiver_sample_rate": 2}, "above 0"),
+    ],
+)
+def test_bad_reporting_options(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Talisman(make_app(), **options)
+
+
+def test_receiver_options_are_app_wide_and_fixed_after_init() -> None:
+    t = Talisman(make_app(), report_receiver="/r")
+    with pytest.raises(ConfigurationError, match="per view"):
+        t(report_receiver="/other")
+    with pytest.raises(ConfigurationError, match="init_app"):
+        t.report_receiver_sample_rate = 0.5
+    assert t.report_receiver_sample_rate == 1.0
+
+
+# -- receiving ----------------------------------------------------------------
+
+
+def test_legacy_report_becomes_a_csp_violation_with_reporting_api_names() -> None:
+    app, received = receiver_app()
+    response = post(
+        app, LEGACY, "application/csp-report", headers={"User-Agent": "UA/2"}
+    )
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    (report,) = received
+    assert report.type == "csp-violation"
+    assert report.url == "https://site.example/page"
+    assert report.user_agent == "UA/2"
+    assert report.body == {
+        "documentURL": "https://site.example/page",
+        "referrer": "",
+        "blockedURL": "inline",
+        "effectiveDirective": "script-src-elem",
+        "originalPolicy": "default-src 'self'; report-uri /r",
+        "sourceFile": "https://site.example/page",
+        "sample": "alert(1)",
+        "disposition": "enforce",
+        "statusCode": 200,
+        "lineNumber": 12,
+        "columnNumber": 5,
+    }
+    assert report.received.tzinfo is not None
+
+
+def test_legacy_report_as_plain_json_is_accepted() -> None:
+    app, received = receiver_app()
+    assert post(app, LEGACY, "application/json").status_code == 204
+    assert received[0].type == "csp-violation"
+
+
+def test_reporting_api_batch() -> None:
+    app, received = receiver_app()
+    assert post(app, BATCH, "application/reports+json").status_code == 204
+    assert [r.type for r in received] == ["csp-violation", "deprecation", "coop"]
+    first = received[0]
+    assert first.age == 3
+    assert first.user_agent == "Browser/1.0"
+    assert first.body["blockedURL"] == "inline"
+    assert received[2].body == {}
+
+
+def test_each_report_is_logged_on_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    app, _ = receiver_app()
+    with caplog.at_level(logging.INFO, logger="flask_talisman.reports"):
+        post(app, BATCH, "application/reports+json")
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "flask_talisman.reports"
+    ]
+    assert len(lines) == 3
+    assert all("\n" not in line for line in lines)
+    assert lines[0] == (
+        "csp-violation report from https://site.example/page: "
+        "report script-src-elem blocked inline"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("{not json", "application/csp-report", 400),
+        (b"\xff\xfe", "application/reports+json", 400),
+        ({"no": "csp-report"}, "application/csp-report", 400),
+        ({"csp-report": []}, "application/csp-report", 400),
+        ({"csp-report": {"blocked-uri": ["x"]}}, "application/csp-report", 400),
+        ({"type": "x"}, "application/reports+json", 400),
+        ([1], "application/reports+json", 400),
+        ([{"type": "x"}], "application/reports+json", 400),
+        ([{"type": "x", "url": "u", "body": []}], "application/reports+json", 400),
+        ([{"type": "x", "url": "u", "age": "old"}], "application/reports+json", 400),
+        ([{"type": "", "url": "u"}], "application/reports+json", 400),
+        (LEGACY, "text/plain", 415),
+        (LEGACY, "application/x-www-form-urlencoded", 415),
+    ],
+)
+def test_rejections(body: Any, content_type: str, status: int) -> None:
+    app, received = receiver_app()
+    assert post(app, body, content_type).status_code == status
+    assert received == []
+
+
+def test_body_size_limit() -> None:
+    app, received = receiver_app(report_receiver_max_bytes=1000)
+    big = {"csp-report": {"document-uri": "x" * 2000}}
+    assert post(app, big, "application/csp-report").status_code == 413
+    # Without a Content-Length (a server that de-chunked the body), reading
+    # stops at the limit.
+    response = app.test_client().post(
+        "/r",
+        input_stream=io.BytesIO(json.dumps(big).encode()),
+        content_type="application/csp-report",
+        environ_overrides={"wsgi.input_terminated": True},
+        **HTTPS,
+    )
+    assert response.status_code == 413
+    assert post(app, LEGACY, "application/csp-report").status_code == 204
+    assert len(received) == 1
+
+
+def test_other_methods_get_405() -> None:
+    app, _ = receiver_app()
+    client = app.test_client()
+    for method in ("GET", "PUT", "DELETE"):
+        assert client.open("/r", method=method, **HTTPS).status_code == 405
+
+
+def test_receiver_is_exempt_from_the_https_redirect() -> None:
+    app, received = receiver_app()
+    response = app.test_client().post(
+        "/r", data=json.dumps(LEGACY), content_type="application/csp-report"
+    )
+    assert response.status_code == 204
+    assert len(received) == 1
+    assert app.test_client().get("/").status_code == 302  # the rest still redirects
+
+
+def test_rate_limit_per_client() -> None:
+    app, received = receiver_app(report_receiver_rate_limit=2)
+    statuses = [
+        post(app, LEGACY, "application/csp-report").status_code for _ in range(3)
+    ]
+    assert statuses == [204, 204, 429]
+    other = post(
+        app,
+        LEGACY,
+        "application/csp-report",
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert other.status_code == 204
+    assert len(received) == 3
+
+
+def test_rate_limiter_forgets_old_windows_and_bounds_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(reports_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(reports_module, "_MAX_CLIENTS", 3)
+    limiter = reports_module._RateLimiter(1)
+    assert limiter.allow("a")
+    assert not limiter.allow("a")
+    clock[0] += 61
+    assert limiter.allow("a")
+    for client in "bcde":
+        limiter.allow(client)
+    assert len(limiter._clients) == 3
+
+
+def test_sampling(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, received = receiver_app(report_receiver_sample_rate=0.5)
+    rolls = iter([0.2, 0.7, 0.4])
+    monkeypatch.setattr(reports_module.random, "random", lambda: next(rolls))
+    assert post(app, BATCH, "application/reports+json").status_code == 204
+    assert [r.type for r in received] == ["csp-violation", "coop"]
+
+
+def test_a_failing_signal_receiver_never_makes_a_5xx(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, _ = receiver_app()
+
+    def broken(sender: Flask, report: Report) -> None:
+        raise RuntimeError("receiver bug")
+
+    report_received.connect(broken, app, weak=False)
+    with caplog.at_level(logging.ERROR, logger="flask_talisman.reports"):
+        assert post(app, LEGACY, "application/csp-report").status_code == 204
+    assert "receiver failed" in caplog.text
+
+
+def test_long_fields_are_clipped() -> None:
+    app, received = receiver_app()
+    batch = [
+        {
+            "type": "intervention",
+            "url": "https://site.example/",
+            "body": {"message": "m" * 10_000, "nested": {"list": list(range(500))}},
+        }
+    ]
+    assert post(app, batch, "application/reports+json").status_code == 204
+    body = received[0].body
+    assert len(body["message"]) == 4096
+    assert len(body["nested"]["list"]) == 100
+
+
+def test_csrf_extension_exempts_the_receiver() -> None:
+    exempted: list[Any] = []
+
+    class FakeCSRF:
+        def exempt(self, view: Any) -> Any:
+            exempted.append(view)
+            return view
+
+    app = make_app()
+    app.extensions["csrf"] = FakeCSRF()
+    Talisman(app, report_receiver="/r")
+    assert exempted == [app.view_functions["talisman_report_receiver"]]
