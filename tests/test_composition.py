@@ -371,3 +371,39 @@ def test_same_nonce_in_enforced_and_report_only_policies(app: Flask) -> None:
         f"default-src 'none'; style-src 'nonce-{nonce}'"
     )
     assert NONCE_RE.search(response.headers["Content-Security-Policy"])
+
+
+def test_extending_report_only_when_the_app_only_reports(app: Flask) -> None:
+    t = Talisman(
+        app,
+        content_security_policy_report_only=True,
+        content_security_policy_report_uri="/csp",
+    )
+
+    @app.route("/ro")
+    @t.extend(content_security_policy_report_only={"img-src": "*"})
+    def ro() -> str:
+        return "ro"
+
+    check(
+        app.test_client().get("/ro", **HTTPS),
+        {
+            "Content-Security-Policy": None,
+            "Content-Security-Policy-Report-Only": "default-src 'self'; "
+            "object-src 'none'; img-src 'self' *; report-uri /csp",
+        },
+    )
+
+
+def test_report_only_nonce_in_is_ignored_with_a_warning_when_report_only_is_true() -> (
+    None
+):
+    from flask_talisman import ConfigurationWarning
+
+    with pytest.warns(ConfigurationWarning, match="is ignored"):
+        Talisman(
+            make_app(),
+            content_security_policy_report_only=True,
+            content_security_policy_report_uri="/csp",
+            content_security_policy_report_only_nonce_in=["script-src"],
+        )
