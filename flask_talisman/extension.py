@@ -28,6 +28,7 @@ from .headers.csp import csp_hash
 from .https import https_url, is_secure
 from .nonce import make_nonce
 from .options import (
+    PER_VIEW,
     SPECS,
     OptionStore,
     check_options,
@@ -261,7 +262,10 @@ class Talisman:
         (``talisman(frame_options=DENY)(admin_bp)``). Options not given keep
         following the app's (or blueprint's), including later changes.
         Resolution, most specific last: preset < app < blueprint < view.
-        Nothing is stored on the view function; it is returned unchanged.
+        ``preset="strict"`` (or another preset) first resets every per-view
+        option to that preset, so a blueprint can run a different preset
+        from the app. Nothing is stored on the view function; it is returned
+        unchanged.
         """
         return self._decorator("replace", options, "@talisman(...)")
 
@@ -281,7 +285,25 @@ class Talisman:
         self, operation: Literal["replace", "extend"], options: Any, where: str
     ) -> Callable[[T], T]:
         with configuring():
+            preset = options.pop("preset", None)
             checked = check_options(options, where=where, per_view=True)
+            if preset is not None:
+                if operation == "extend":
+                    raise ConfigurationError(
+                        f"{where}: preset= resets a view's options; use it "
+                        "with @talisman(preset=...), not extend."
+                    )
+                # Every per-view option back to the preset's value (or the
+                # default), then the options given beside it.
+                base = {**defaults(), **resolve_preset(preset, f"{where} preset")}
+                checked = {
+                    **check_options(
+                        {k: v for k, v in base.items() if k in PER_VIEW},
+                        where="preset",
+                        per_view=True,
+                    ),
+                    **checked,
+                }
             # Show the warnings about the given values now; the full policy
             # is compiled with the app's options on first use (an incomplete
             # combination here may be completed by the app's).

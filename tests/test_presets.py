@@ -72,8 +72,10 @@ EXPECTED: dict[str, dict[str, str]] = {
 BASELINE = {"Content-Type", "Content-Length"}
 
 
-def security_headers(app: Flask, **kwargs: Any) -> tuple[dict[str, str], str]:
-    response = app.test_client().get("/page", **{**HTTPS, **kwargs})
+def security_headers(
+    app: Flask, path: str = "/page", **kwargs: Any
+) -> tuple[dict[str, str], str]:
+    response = app.test_client().get(path, **{**HTTPS, **kwargs})
     body = response.get_data(as_text=True)
     headers = {k: v for k, v in response.headers if k not in BASELINE}
     assert len(headers) == len([k for k, _ in response.headers if k not in BASELINE])
@@ -181,3 +183,39 @@ def test_presets_are_not_changed_by_editing_an_apps_options() -> None:
         "data:",
     ]
     assert PRESETS["balanced"]["permissions_policy"]["camera"] == "()"
+
+
+def test_a_view_or_blueprint_can_run_another_preset() -> None:
+    from flask import Blueprint
+
+    t = Talisman()
+    bp = Blueprint("strict_area", __name__)
+
+    @bp.route("/page")
+    def page() -> str:
+        return render_template_string("{{ csp_nonce() }}")
+
+    app = make_app()
+
+    @app.route("/api-view")
+    @t(preset="api", cache_control="private")
+    def api_view() -> str:
+        return "{}"
+
+    t(preset="strict")(bp)
+    app.register_blueprint(bp, url_prefix="/strict")
+    t.init_app(app, referrer_policy="same-origin")
+    headers, nonce = security_headers(app, path="/strict/page")
+    expected = {k: v.format(nonce=nonce) for k, v in EXPECTED["strict"].items()}
+    assert headers == expected
+    headers, _ = security_headers(app, path="/api-view")
+    assert headers == {
+        **EXPECTED["api"],
+        "Cache-Control": "private",
+    }
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"  # app-wide: unchanged
+
+
+def test_preset_cannot_be_extended() -> None:
+    with pytest.raises(ConfigurationError, match="not extend"):
+        Talisman().extend(preset="strict")
