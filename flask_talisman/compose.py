@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from .errors import configuring
 from .headers.csp import FETCH_DIRECTIVES, NONE, parse_directives
+from .headers.structured import split_members
 
 __all__ = ["Layer", "apply_layers"]
 
@@ -66,7 +67,7 @@ def _allowlist(value: object) -> list[str] | None:
     if isinstance(value, str):
         text = value.strip()
         inner = text[1:-1] if text.startswith("(") and text.endswith(")") else text
-        items = inner.split()
+        items = inner.replace(",", " ").split()
         if all(_ALLOW_ITEM.fullmatch(item) for item in items):
             return [item.strip('"') for item in items]
     return None
@@ -77,10 +78,9 @@ def _features(policy: object) -> dict[str, object]:
         return dict(policy)
     if isinstance(policy, str):
         out: dict[str, object] = {}
-        for member in policy.split(","):
-            key, _, value = member.strip().partition("=")
-            if key:
-                out[key.strip()] = value.strip()
+        for member in split_members(policy):
+            key, _, value = member.partition("=")
+            out[key.strip()] = value.strip()
         return out
     return {}
 

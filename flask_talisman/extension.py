@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
 
 from flask import (
@@ -130,13 +130,16 @@ class _AppState:
             )
         # Compile now, so an inconsistent combination is refused here (and
         # the change rolled back by the store) rather than on a request.
-        self.app_policy = compile_policy(self.store.values)
+        app_policy = compile_policy(self.store.values)
+        views = self.check_views(self.store.values)
+        self.app_policy = app_policy
         if name.startswith("session_cookie_"):
             # A configuration step taken by the user, not a per-request write.
             app = self.app_ref()
             if app is not None:
                 apply_session_cookie_options(app, self.store.values)
         self.talisman._bump()
+        self._warm(views)
 
     def policy_for(self, endpoint: str | None) -> CompiledPolicy:
         """The compiled policy for an endpoint (``None``: no route matched)."""
@@ -154,10 +157,36 @@ class _AppState:
         self.cache.clear()
         self.generation = self.talisman._generation
 
-    def _compile(self, endpoint: str | None) -> CompiledPolicy:
+    def check_views(
+        self, values: Mapping[str, Any]
+    ) -> dict[str | None, CompiledPolicy]:
+        """Compile every decorated view of the app now, so a combination of
+        view and app options that cannot work is refused while configuring
+        rather than on the view's first request. Returns the policies."""
+        compiled: dict[str | None, CompiledPolicy] = {}
         app = self.app_ref()
-        if endpoint is None or app is None:
-            return self.app_policy
+        if app is None:  # pragma: no cover - the app owns this state
+            return compiled
+        for endpoint in list(app.view_functions):
+            layers = self._layers(app, endpoint)
+            if layers:
+                try:
+                    with configuring(quiet=True):
+                        compiled[endpoint] = compile_policy(
+                            apply_layers(values, layers)
+                        )
+                except ConfigurationError as error:
+                    raise ConfigurationError(
+                        f"the view {endpoint!r} with the app's options: {error}"
+                    ) from None
+        return compiled
+
+    def _warm(self, compiled: dict[str | None, CompiledPolicy]) -> None:
+        # Policies just compiled for the current options: keep them.
+        self.cache = compiled
+        self.generation = self.talisman._generation
+
+    def _layers(self, app: Flask, endpoint: str) -> list[Layer]:
         talisman = self.talisman
         layers: list[Layer] = []
         # Blueprints from the outermost in: "admin.users.list" is the view
@@ -169,6 +198,13 @@ class _AppState:
             if entry is not None and entry[0] is blueprint:
                 layers.extend(entry[1])
         layers.extend(talisman._layers_for_view(app.view_functions.get(endpoint)))
+        return layers
+
+    def _compile(self, endpoint: str | None) -> CompiledPolicy:
+        app = self.app_ref()
+        if endpoint is None or app is None:
+            return self.app_policy
+        layers = self._layers(app, endpoint)
         if not layers:
             return self.app_policy
         with configuring(quiet=True):
@@ -196,6 +232,7 @@ class Talisman:
     _store: OptionStore
     _last_state: weakref.ref[_AppState] | None
     _preset: object
+    _states: weakref.WeakSet[_AppState]
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
         object.__setattr__(self, "_generation", 0)
@@ -203,6 +240,7 @@ class Talisman:
         object.__setattr__(self, "_blueprints", {})
         object.__setattr__(self, "_explicit", set())
         object.__setattr__(self, "_last_state", None)
+        object.__setattr__(self, "_states", weakref.WeakSet())
         with configuring():
             preset = options.pop("preset", None)
             resolve_preset(preset, "Talisman(preset=...)")
@@ -244,10 +282,12 @@ class Talisman:
             values.update({name: self._store.values[name] for name in self._explicit})
             values.update(checked)
             state = _AppState(self, app, values)
+            state._warm(state.check_views(state.store.values))
         apply_session_cookie_options(app, state.store.values)
         app.extensions["talisman"] = state
         self._register_receiver(app, state)
         object.__setattr__(self, "_last_state", weakref.ref(state))
+        self._states.add(state)
         app.before_request(self._make_before_request(app, state))
         app.after_request(self._make_after_request(state))
         app.jinja_env.globals["csp_nonce"] = csp_nonce
@@ -310,6 +350,15 @@ class Talisman:
             with contextlib.suppress(ConfigurationError):
                 compile_policy(apply_layers(defaults(), [(operation, checked)]))
         layer: Layer = (operation, checked)
+        for state in list(self._states):
+            # The apps already set up: a view there gets their options.
+            try:
+                with configuring(quiet=True):
+                    compile_policy(apply_layers(state.store.values, [layer]))
+            except ConfigurationError as error:
+                raise ConfigurationError(
+                    f"{where} with the app's options: {error}"
+                ) from None
 
         def decorator(target: T) -> T:
             if isinstance(target, Blueprint):

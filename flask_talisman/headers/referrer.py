@@ -23,7 +23,7 @@ def check_referrer_policy(option: str, value: object) -> str | None:
 
     A list gives fallbacks: browsers use the last token they understand.
     """
-    if value is None or value is False or value == "":
+    if value is None or value is False or value == "" or value == []:
         return None
     if isinstance(value, str):
         check_no_control(option, value)

@@ -24,6 +24,7 @@ __all__ = [
     "compile_document_policy",
     "compile_feature_policy",
     "compile_permissions_policy",
+    "split_members",
 ]
 
 _KEY = re.compile(r"[a-z*][a-z0-9_.*-]*\Z")
@@ -55,6 +56,11 @@ def _check_key(option: str, key: object) -> str:
             "digits, '_', '-', '.', '*'; no spaces, ',' or ';')."
         )
     return key
+
+
+def split_members(value: str) -> list[str]:
+    """The members of a structured-field dictionary string."""
+    return [m.strip() for m in _split_top(value)[0] if m.strip()]
 
 
 def _split_top(value: str) -> tuple[list[str], bool]:
@@ -190,12 +196,16 @@ def _permissions_value(option: str, key: str, value: object) -> str:
     raise type_error(where, value, "an allowlist str, a list of origins or a bool")
 
 
+_BARE_MEMBER = re.compile(rf"[a-z*][a-z0-9_.*-]*{_PARAMS}\Z")
+
+
 def _compile_string(
     option: str,
     policy: str,
     pattern: re.Pattern[str],
     kind: str,
     example: str,
+    bare_keys: bool,
 ) -> str | None:
     check_no_control(option, policy)
     members, _ = _split_top(policy)
@@ -205,11 +215,39 @@ def _compile_string(
         if not member:
             continue
         key, sep, value = member.partition("=")
-        _check_key(option, key.strip())
-        if sep:
+        if sep and ";" not in key:
+            _check_key(option, key.strip())
             _check_value_str(option, key.strip(), value.strip(), pattern, kind, example)
+        elif not bare_keys:
+            raise ConfigurationError(
+                f"{option}: {member!r} has no allowlist. Write it as "
+                f"{member.split(';')[0]}=() to disable the feature or "
+                f"{member.split(';')[0]}=(self) to allow it for this origin."
+            )
+        elif not _BARE_MEMBER.match(member):
+            raise ConfigurationError(
+                f"{option}: {member!r} is not a valid {kind}. {example}"
+            )
         out.append(member)
     return ", ".join(out) or None
+
+
+def _sf_number(option: str, name: str, value: float) -> str:
+    """A structured-field integer (15 digits) or decimal (12.3 digits)."""
+    if isinstance(value, int):
+        if abs(value) > 999_999_999_999_999:
+            raise ConfigurationError(
+                f"{option}[{name!r}]: {value!r} has more than 15 digits, the "
+                "most a structured-field integer holds."
+            )
+        return str(value)
+    if not math.isfinite(value) or abs(round(value, 3)) >= 1e12:
+        raise ConfigurationError(
+            f"{option}[{name!r}]: {value!r} is not a structured-field decimal "
+            "(finite, at most 12 digits before the point)."
+        )
+    text = f"{round(value, 3):.3f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def compile_permissions_policy(
@@ -224,7 +262,12 @@ def compile_permissions_policy(
         return None
     if isinstance(policy, str):
         value = _compile_string(
-            option, policy, _ALLOWLIST, "Permissions-Policy allowlist", _ALLOWLIST_HELP
+            option,
+            policy,
+            _ALLOWLIST,
+            "Permissions-Policy allowlist",
+            _ALLOWLIST_HELP,
+            bare_keys=False,
         )
         members = [] if value is None else _split_top(value)[0]
     elif isinstance(policy, Mapping):
@@ -248,7 +291,12 @@ def compile_document_policy(option: str, policy: object) -> str | None:
         return None
     if isinstance(policy, str):
         return _compile_string(
-            option, policy, _DOCUMENT_VALUE, "Document-Policy value", _DOCUMENT_HELP
+            option,
+            policy,
+            _DOCUMENT_VALUE,
+            "Document-Policy value",
+            _DOCUMENT_HELP,
+            bare_keys=True,
         )
     if not isinstance(policy, Mapping):
         raise type_error(option, policy, "a dict or a str policy")
@@ -259,10 +307,8 @@ def compile_document_policy(option: str, policy: object) -> str | None:
             members.append(name)
         elif value is False:
             members.append(f"{name}=?0")
-        elif isinstance(value, int) or (
-            isinstance(value, float) and math.isfinite(value)
-        ):
-            members.append(f"{name}={value}")
+        elif isinstance(value, (int, float)):
+            members.append(f"{name}={_sf_number(option, name, value)}")
         elif isinstance(value, str):
             checked = _check_value_str(
                 option,
