@@ -14,9 +14,7 @@ from flask import (
     Request,
     Response,
     current_app,
-    g,
     has_app_context,
-    has_request_context,
 )
 from flask import request as request_proxy
 from werkzeug.datastructures import Headers
@@ -76,28 +74,16 @@ def set_headers(
         headers[name] = value
 
 
-class _RequestData:
-    """What the before-request hook chose, kept on ``g`` for the response."""
-
-    __slots__ = ("headers", "nonce", "request")
-
-    def __init__(self, request: object, headers: HeaderSet) -> None:
-        self.request = request
-        self.headers = headers
-        self.nonce = ""
-
-
 def csp_nonce() -> str:
     """The current request's CSP nonce, or ``""`` if its policy uses none.
 
     Available in templates as ``{{ csp_nonce() }}``.
     """
-    if not has_request_context():
+    try:
+        request = _current_request()
+    except RuntimeError:  # outside a request
         return ""
-    data = g.get("_talisman_request")
-    if data is None or data.request is not _current_request():
-        return ""
-    nonce: str = data.nonce
+    nonce: str = request.__dict__.get("csp_nonce", "")
     return nonce
 
 
@@ -457,14 +443,18 @@ class Talisman:
                 policy.trust_x_forwarded_proto
                 and request.environ.get("HTTP_X_FORWARDED_PROTO") == "https"
             )
-            data = _RequestData(request, policy.secure if secure else policy.insecure)
-            g._talisman_request = data
+            headers = policy.secure if secure else policy.insecure
             if policy.force_https and not secure and not app.debug:
+                request._talisman = (headers, "")  # type: ignore[attr-defined]
                 url = https_url(request, config)
                 if url is not None:
                     return app.redirect(url, code=policy.redirect_code)  # type: ignore[return-value]
+            nonce = ""
             if policy.uses_nonce:
-                data.nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
+                nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
+            # Kept on the request, not on g: g belongs to the app context,
+            # which can outlive one request (a test's pushed context).
+            request._talisman = (headers, nonce)  # type: ignore[attr-defined]
             return None
 
         return talisman_before_request
@@ -472,8 +462,8 @@ class Talisman:
     def _make_after_request(self, state: _AppState) -> Callable[[Response], Response]:
         def talisman_after_request(response: Response) -> Response:
             request = _current_request()
-            data = g.get("_talisman_request")
-            if data is None or data.request is not request:
+            data: tuple[HeaderSet, str] | None = request.__dict__.get("_talisman")
+            if data is None:
                 # The before-request hook did not run for this request (an
                 # earlier hook failed or returned a response), or it failed
                 # to compile the view's policy: fall back to the app's.
@@ -482,15 +472,13 @@ class Talisman:
                 except ConfigurationError:
                     policy = state.app_policy
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
-                data = _RequestData(
-                    request, policy.secure if secure else policy.insecure
-                )
-            header_set = data.headers
+                data = (policy.secure if secure else policy.insecure, "")
+            header_set, nonce = data
             pairs = header_set.static
             if header_set.templated:
                 # A redirect or an early failure made no nonce; the header
                 # still gets a fresh one rather than an empty source.
-                nonce = data.nonce or make_nonce()
+                nonce = nonce or make_nonce()
                 pairs = pairs + tuple(
                     [(name, nonce.join(parts)) for name, parts in header_set.templated]
                 )

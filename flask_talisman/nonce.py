@@ -18,7 +18,7 @@ _POOL_BYTES = _NONCE_BYTES * 128
 
 
 class _Pool(threading.local):
-    data = b""
+    text = ""
     position = 0
 
 
@@ -38,18 +38,18 @@ if hasattr(os, "register_at_fork"):  # pragma: no branch - absent on Windows
 def make_nonce() -> str:
     """Return a fresh nonce of :data:`NONCE_LENGTH` URL-safe characters.
 
-    Each nonce is 24 bytes from :func:`os.urandom` that no other nonce uses;
-    bytes are read in batches per thread and the batch is discarded in a
-    forked child.
+    Each nonce encodes 24 bytes from :func:`os.urandom` that no other nonce
+    uses. Bytes are read (and base64-encoded) for 128 nonces at a time per
+    thread; 24 bytes are exactly 32 characters, so each nonce is a slice of
+    the encoded batch. The batch is discarded in a forked child.
     """
     pool = _pool
     start = pool.position
-    if start + _NONCE_BYTES > len(pool.data):
-        pool.data = os.urandom(_POOL_BYTES)
+    if start >= len(pool.text):
+        pool.text = urlsafe_b64encode(os.urandom(_POOL_BYTES)).decode("ascii")
         start = 0
-    end = start + _NONCE_BYTES
-    pool.position = end
-    return urlsafe_b64encode(pool.data[start:end]).decode("ascii")
+    pool.position = start + NONCE_LENGTH
+    return pool.text[start : start + NONCE_LENGTH]
 
 
 def get_random_string(length: int) -> str:

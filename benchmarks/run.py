@@ -1,0 +1,278 @@
+"""Per-request overhead of security-header extensions, against bare Flask.
+
+Run from the project root::
+
+    python benchmarks/run.py            # full run (about a minute)
+    python benchmarks/run.py --quick    # fewer rounds
+
+Every scenario is a small app called through ``app.wsgi_app`` in this one
+process. Rounds are interleaved (every scenario once per round, in a rotating
+order), and each scenario's result is the median of its rounds; the spread
+column is the range of the round medians. Overhead is the median minus the
+median of the matching bare-Flask app measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _vendor
+from flask import Blueprint, Flask, render_template
+from jinja2 import DictLoader
+
+import flask_talisman
+from flask_talisman import DENY, Talisman
+
+TEMPLATE = "<script nonce='{{ csp_nonce() }}'>1</script><p>{{ text }}</p>"
+#: What our default configuration sends on an HTTPS response.
+DEFAULT_HEADERS = [
+    ("Permissions-Policy", "browsing-topics=()"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Content-Security-Policy", "default-src 'self'; object-src 'none'"),
+    ("Strict-Transport-Security", "max-age=31556926; includeSubDomains"),
+]
+NONCE_IN = {"content_security_policy_nonce_in": ["script-src"]}
+
+
+def plain_app(template: bool = False) -> Flask:
+    app = Flask("bench")
+    app.jinja_loader = DictLoader({"page.html": TEMPLATE})
+
+    @app.route("/")
+    def index() -> str:
+        if template:
+            return render_template("page.html", text="hello")
+        return "hello"
+
+    return app
+
+
+def bare(template: bool = False) -> Flask:
+    app = plain_app(template)
+    app.jinja_env.globals["csp_nonce"] = lambda: ""  # same template work
+    return app
+
+
+def hand_written() -> Flask:
+    app = bare()
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        for name, value in DEFAULT_HEADERS:
+            response.headers[name] = value
+        return response
+
+    return app
+
+
+def ours(template: bool = False, **options: Any) -> Flask:
+    app = plain_app(template)
+    Talisman(app, **options)
+    return app
+
+
+def blueprint_app(talisman: Talisman | None, decorate: bool) -> Flask:
+    """The view inside a blueprint; decorated at both levels or not at all."""
+    bp = Blueprint("admin", __name__)
+
+    def index() -> str:
+        return "hello"
+
+    if talisman is not None and decorate:
+        index = talisman.extend(
+            content_security_policy={"img-src": "https://img.example"}
+        )(index)
+        talisman(frame_options=DENY)(bp)
+    bp.add_url_rule("/", view_func=index)
+    app = Flask("bench")
+    app.register_blueprint(bp)
+    if talisman is not None:
+        talisman.init_app(app)
+    return app
+
+
+def flask_talisman_110(template: bool = False, **options: Any) -> Flask:
+    app = plain_app(template)
+    _vendor.flask_talisman_110().Talisman(app, **options)
+    return app
+
+
+def secure_default() -> Flask:
+    app = bare()
+    headers = _vendor.secure().Secure.with_default_headers()
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        headers.set_headers(response)
+        return response
+
+    return app
+
+
+# name -> (factory, the bare app it is measured against)
+SCENARIOS: dict[str, tuple[Callable[[], Flask], str]] = {
+    "bare Flask": (bare, "bare Flask"),
+    "bare Flask, template": (lambda: bare(True), "bare Flask, template"),
+    "hand-written after_request hook": (hand_written, "bare Flask"),
+    "ours, default (1.1.0-compatible)": (ours, "bare Flask"),
+    "ours, nonce'd CSP in a template": (
+        lambda: ours(True, **NONCE_IN),
+        "bare Flask, template",
+    ),
+    "bare Flask, blueprint view": (
+        lambda: blueprint_app(None, False),
+        "bare Flask, blueprint view",
+    ),
+    "ours, blueprint view, undecorated": (
+        lambda: blueprint_app(Talisman(), False),
+        "bare Flask, blueprint view",
+    ),
+    "ours, blueprint view, per-view + blueprint options": (
+        lambda: blueprint_app(Talisman(), True),
+        "bare Flask, blueprint view",
+    ),
+    "ours, balanced preset": (lambda: ours(preset="balanced"), "bare Flask"),
+    "ours, strict preset": (lambda: ours(preset="strict"), "bare Flask"),
+    "flask-talisman 1.1.0, default": (flask_talisman_110, "bare Flask"),
+    "flask-talisman 1.1.0, nonce'd CSP in a template": (
+        lambda: flask_talisman_110(True, **NONCE_IN),
+        "bare Flask, template",
+    ),
+    "secure 2.0.1, default headers": (secure_default, "bare Flask"),
+}
+RATIOS = [
+    (
+        "ours / flask-talisman 1.1.0, default",
+        "ours, default (1.1.0-compatible)",
+        "flask-talisman 1.1.0, default",
+    ),
+    (
+        "ours / flask-talisman 1.1.0, nonce'd template",
+        "ours, nonce'd CSP in a template",
+        "flask-talisman 1.1.0, nonce'd CSP in a template",
+    ),
+    (
+        "ours / hand-written hook, same headers",
+        "ours, default (1.1.0-compatible)",
+        "hand-written after_request hook",
+    ),
+    (
+        "per-view + blueprint options / undecorated",
+        "ours, blueprint view, per-view + blueprint options",
+        "ours, blueprint view, undecorated",
+    ),
+]
+
+
+def environ() -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "443",
+        "HTTP_HOST": "localhost",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": None,
+        "wsgi.errors": sys.stderr,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+
+
+def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+    assert status.startswith("200"), status
+
+
+def time_requests(app: Flask, count: int) -> float:
+    """Microseconds per request, over ``count`` requests."""
+    call = app.wsgi_app
+    base = environ()
+    start = time.perf_counter()
+    for _ in range(count):
+        body = call(dict(base), start_response)
+        body.close()  # type: ignore[attr-defined]
+    return (time.perf_counter() - start) / count * 1e6
+
+
+def check(apps: dict[str, Flask]) -> None:
+    """Each app answers 200 with the headers it is meant to add."""
+    for name, app in apps.items():
+        response = app.test_client().get("/", base_url="https://localhost")
+        assert response.status_code == 200, name
+        if not name.startswith("bare") and "undecorated" not in name:
+            assert "X-Content-Type-Options" in response.headers, name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--requests", type=int, default=2000, help="per round")
+    parser.add_argument("--quick", action="store_true", help="5 rounds of 500")
+    parser.add_argument("--json", type=Path, help="also write results here")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.requests = 5, 500
+    _vendor.install()
+    apps = {name: factory() for name, (factory, _) in SCENARIOS.items()}
+    check(apps)
+    for app in apps.values():  # warm up caches and code paths
+        time_requests(app, 200)
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    names = list(apps)
+    for round_ in range(args.rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(time_requests(apps[name], args.requests))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    print(
+        f"{args.rounds} interleaved rounds of {args.requests} requests; "
+        f"Python {platform.python_version()}, Flask {version('flask')}, "
+        f"Werkzeug {version('werkzeug')}; {platform.platform()}"
+    )
+    print(f"{'scenario':52} {'µs/req':>8} {'spread':>15} {'overhead µs':>12}")
+    overhead = {}
+    for name, (_, baseline) in SCENARIOS.items():
+        values = samples[name]
+        overhead[name] = medians[name] - medians[baseline]
+        spread = f"{min(values):.1f}-{max(values):.1f}"
+        print(f"{name:52} {medians[name]:8.1f} {spread:>15} {overhead[name]:12.1f}")
+    print()
+    ratios = {}
+    for label, top, bottom in RATIOS:
+        ratios[label] = overhead[top] / overhead[bottom]
+        print(f"{label:52} {ratios[label]:8.2f}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "machine": platform.platform(),
+                    "python": platform.python_version(),
+                    "flask_talisman": flask_talisman.__name__,
+                    "rounds": args.rounds,
+                    "requests_per_round": args.requests,
+                    "median_us": medians,
+                    "overhead_us": overhead,
+                    "ratios": ratios,
+                },
+                indent=2,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
