@@ -80,7 +80,7 @@ def csp_nonce() -> str:
     Available in templates as ``{{ csp_nonce() }}``.
     """
     try:
-        request = _current_request()
+        request = request_proxy._get_current_object()  # type: ignore[attr-defined]
     except RuntimeError:  # outside a request
         return ""
     nonce: str = request.__dict__.get("csp_nonce", "")
@@ -479,7 +479,7 @@ class Talisman:
                 # A redirect or an early failure made no nonce; the header
                 # still gets a fresh one rather than an empty source.
                 nonce = nonce or make_nonce()
-                pairs = pairs + tuple(
+                pairs += tuple(
                     [(name, nonce.join(parts)) for name, parts in header_set.templated]
                 )
             if header_set.origin_templated:

@@ -6,6 +6,7 @@ import os
 import secrets
 import threading
 from base64 import urlsafe_b64encode
+from collections.abc import Iterator
 
 __all__ = ["NONCE_LENGTH", "get_random_string", "make_nonce"]
 
@@ -18,8 +19,7 @@ _POOL_BYTES = _NONCE_BYTES * 128
 
 
 class _Pool(threading.local):
-    text = ""
-    position = 0
+    batch: Iterator[str] = iter(())
 
 
 _pool = _Pool()
@@ -40,16 +40,18 @@ def make_nonce() -> str:
 
     Each nonce encodes 24 bytes from :func:`os.urandom` that no other nonce
     uses. Bytes are read (and base64-encoded) for 128 nonces at a time per
-    thread; 24 bytes are exactly 32 characters, so each nonce is a slice of
-    the encoded batch. The batch is discarded in a forked child.
+    thread: 24 bytes are exactly 32 characters, so the encoded batch splits
+    into nonces. The batch is discarded in a forked child.
     """
     pool = _pool
-    start = pool.position
-    if start >= len(pool.text):
-        pool.text = urlsafe_b64encode(os.urandom(_POOL_BYTES)).decode("ascii")
-        start = 0
-    pool.position = start + NONCE_LENGTH
-    return pool.text[start : start + NONCE_LENGTH]
+    try:
+        return next(pool.batch)
+    except StopIteration:
+        text = urlsafe_b64encode(os.urandom(_POOL_BYTES)).decode("ascii")
+        pool.batch = iter(
+            [text[i : i + NONCE_LENGTH] for i in range(0, len(text), NONCE_LENGTH)]
+        )
+        return next(pool.batch)
 
 
 def get_random_string(length: int) -> str:
