@@ -336,15 +336,21 @@ class Talisman:
             with contextlib.suppress(ConfigurationError):
                 compile_policy(apply_layers(defaults(), [(operation, checked)]))
         layer: Layer = (operation, checked)
-        for state in list(self._states):
-            # The apps already set up: a view there gets their options.
+        # Against the apps already set up: refused when none of them could
+        # complete the combination (init_app and later changes check the
+        # views actually registered, blueprint options included).
+        errors = []
+        states = list(self._states)
+        for state in states:
             try:
                 with configuring(quiet=True):
                     compile_policy(apply_layers(state.store.values, [layer]))
             except ConfigurationError as error:
-                raise ConfigurationError(
-                    f"{where} with the app's options: {error}"
-                ) from None
+                errors.append(error)
+        if states and len(errors) == len(states):
+            raise ConfigurationError(
+                f"{where} with the app's options: {errors[0]}"
+            ) from None
 
         def decorator(target: T) -> T:
             if isinstance(target, Blueprint):

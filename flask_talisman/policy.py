@@ -223,7 +223,11 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     policies: list[tuple[str, object, Any]] = []
     if report_only is True:
         # flask-talisman 1.1.0: the one policy is sent as report-only.
-        if report_uri is None and not _has_report_directive(policy):
+        if (
+            report_uri is None
+            and report_to is None
+            and not _has_report_directive(policy)
+        ):
             raise ConfigurationError(
                 "content_security_policy_report_only: setting it to True also "
                 "requires a URI in content_security_policy_report_uri (or a "

@@ -9,7 +9,8 @@ and logged as one line on the ``flask_talisman.reports`` logger.
 
 Everything a browser sends is untrusted: bodies are size-limited and
 shape-checked, and the receiver answers 204, 400, 405, 413, 415 or 429, never
-a server error.
+a server error. (A POST is never redirected to HTTPS; a request with another
+method over plain HTTP is redirected like any other before it gets its 405.)
 """
 
 from __future__ import annotations

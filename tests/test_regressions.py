@@ -228,3 +228,55 @@ def test_no_policy_is_compiled_or_parsed_per_request(
     for _ in range(5):
         client.get("/view", **HTTPS)
     assert calls["compile"] == warm["compile"] + 2  # and nothing per request
+
+
+def test_report_only_true_is_satisfied_by_report_to() -> None:
+    app = make_app()
+    Talisman(
+        app,
+        content_security_policy_report_only=True,
+        content_security_policy_report_to="csp",
+        reporting_endpoints={"csp": "https://r.example/csp"},
+    )
+    headers = app.test_client().get("/", **HTTPS).headers
+    assert headers["Content-Security-Policy-Report-Only"] == (
+        "default-src 'self'; object-src 'none'; report-to csp"
+    )
+
+
+def test_none_in_a_permissions_allowlist_is_refused() -> None:
+    from flask_talisman import ConfigurationError
+
+    for item in ("none", "'none'"):
+        with pytest.raises(ConfigurationError, match=r"empty list \[\]"):
+            Talisman(make_app(), permissions_policy={"camera": [item]})
+
+
+def test_document_policy_decimal_with_more_than_three_places_is_refused() -> None:
+    from flask_talisman import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="more than three decimals"):
+        Talisman(make_app(), document_policy={"oversized-images": 1e-7})
+
+
+def test_nonce_replaces_none_in_its_directive() -> None:
+    app = make_app()
+    Talisman(
+        app,
+        content_security_policy={"default-src": "'self'", "script-src": "'none'"},
+        content_security_policy_nonce_in=["script-src"],
+    )
+    csp = app.test_client().get("/", **HTTPS).headers["Content-Security-Policy"]
+    assert csp.startswith("default-src 'self'; script-src 'nonce-")
+
+
+def test_decorator_is_refused_only_when_no_app_could_complete_it() -> None:
+    from flask_talisman import ConfigurationError
+
+    t = Talisman()
+    t.init_app(make_app("with_uri"), content_security_policy_report_uri="/csp")
+    t.init_app(make_app("without"))
+    t(content_security_policy_report_only=True)  # one app can complete it
+    lone = Talisman(make_app())
+    with pytest.raises(ConfigurationError, match="report_uri"):
+        lone(content_security_policy_report_only=True)

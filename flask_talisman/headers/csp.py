@@ -386,7 +386,9 @@ def compile_csp(
             index[wanted.lower()] = len(directives)
             directives.append((wanted, [*tokens, NONCE]))
         elif NONCE not in directives[i][1]:
-            directives[i] = (directives[i][0], [*directives[i][1], NONCE])
+            # 'none' beside a nonce is ignored by browsers: leave it out.
+            kept = [t for t in directives[i][1] if t.lower() != NONE]
+            directives[i] = (directives[i][0], [*kept, NONCE])
     if report_uri is not None and "report-uri" not in index:
         directives.append(("report-uri", [report_uri]))
     if report_to is not None and "report-to" not in index:

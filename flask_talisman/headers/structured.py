@@ -132,8 +132,8 @@ def _check_value_str(
     if len(pieces) > 1:
         raise ConfigurationError(
             f"{where}: {value!r} contains a ',' outside parentheses, which would "
-            "add another feature to the header. Give each feature its own key; "
-            'write an allowlist as (self "https://a.example").'
+            "add another member to the header. Give each feature its own key. "
+            f"{example}"
         )
     depth = 0
     quoted = False
@@ -156,8 +156,9 @@ def _check_value_str(
         raise ConfigurationError(f"{where}: {value!r} is not a valid {kind}. {example}")
     if inner_comma:
         warn(
-            f"{where}: {value!r} separates allowlist items with ','; browsers "
-            f"reject the whole feature. Write {fixed!r}."
+            f"{where}: {value!r} separates allowlist items with ','; that is "
+            "not a valid structured field, so browsers ignore the whole "
+            f"header. Write {fixed!r}."
         )
     return value
 
@@ -171,6 +172,11 @@ def _allowlist_item(where: str, item: object) -> str:
         return "self"
     if bare in ("*", "src", "'src'"):
         return bare.strip("'")
+    if bare.strip("'") == "none":
+        raise ConfigurationError(
+            f"{where}: {item!r} is not an allowlist item. An empty list [] (sent "
+            "as ()) is what disables a feature."
+        )
     if len(bare) >= 2 and bare[0] == bare[-1] == '"':
         bare = bare[1:-1]
     if not bare or not _ORIGIN.match(bare):
@@ -246,7 +252,12 @@ def _sf_number(option: str, name: str, value: float) -> str:
             f"{option}[{name!r}]: {value!r} is not a structured-field decimal "
             "(finite, at most 12 digits before the point)."
         )
-    text = f"{round(value, 3):.3f}".rstrip("0")
+    if round(value, 3) != value:
+        raise ConfigurationError(
+            f"{option}[{name!r}]: {value!r} has more than three decimals, the "
+            f"most a structured-field decimal holds. Use {round(value, 3)!r}."
+        )
+    text = f"{value:.3f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
 
 
