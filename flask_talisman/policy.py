@@ -105,7 +105,7 @@ def _header_set(
 
 
 def _with_report_to(value: str | None, report_to: str | None) -> str | None:
-    if value is None or report_to is None:
+    if value is None or not report_to:
         return value
     return f'{value}; report-to="{report_to}"'
 
@@ -144,6 +144,10 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         extra_endpoints["default"] = receiver
         if report_to is None:
             report_to = "default"
+    if report_to is False:
+        # Chromium ignores report-uri when a policy has report-to: False
+        # keeps report-to out so that report-uri is used.
+        report_to = None
     add(
         "Permissions-Policy",
         compile_permissions_policy(

@@ -385,3 +385,34 @@ def test_csrf_extension_exempts_the_receiver() -> None:
     app.extensions["csrf"] = FakeCSRF()
     Talisman(app, report_receiver="/r")
     assert exempted == [app.view_functions["talisman_report_receiver"]]
+
+
+def test_report_to_false_leaves_only_report_uri() -> None:
+    """Chromium ignores report-uri in a policy that has report-to."""
+    app, _ = receiver_app(
+        content_security_policy_report_to=False,
+        cross_origin_opener_policy="same-origin",
+        cross_origin_opener_policy_report_to=False,
+        permissions_policy={"camera": "()"},
+        permissions_policy_report_to=False,
+    )
+    headers = app.test_client().get("/", **HTTPS).headers
+    assert headers["Content-Security-Policy"] == (
+        "default-src 'self'; object-src 'none'; report-uri /r"
+    )
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Permissions-Policy"] == "camera=()"
+    assert headers["Reporting-Endpoints"] == 'default="https://localhost/r"'
+
+
+def test_report_to_false_works_per_view() -> None:
+    app, _ = receiver_app()
+    t = app.extensions["talisman"].talisman
+
+    @app.route("/legacy")
+    @t(content_security_policy_report_to=False)
+    def legacy() -> str:
+        return "legacy"
+
+    csp = app.test_client().get("/legacy", **HTTPS).headers["Content-Security-Policy"]
+    assert csp == "default-src 'self'; object-src 'none'; report-uri /r"

@@ -22,8 +22,13 @@ _URL_CHARS = re.compile(r"[!#-+\--:<-\[\]-~]+\Z")  # no space, '"', ',', ';', '\
 ORIGIN_SLOT = "\x01"
 
 
-def check_endpoint_name(option: str, value: object) -> str | None:
-    """A Reporting-Endpoints name: a structured-field key."""
+def check_endpoint_name(option: str, value: object) -> str | bool | None:
+    """A Reporting-Endpoints name: a structured-field key.
+
+    ``False`` means "none", even where the report receiver would add one.
+    """
+    if value is False:
+        return False
     if value is None or value == "":
         return None
     if not isinstance(value, str):

@@ -288,7 +288,7 @@ def compile_permissions_policy(
             members.append(f"{name}={_permissions_value(option, name, item)}")
     else:
         raise type_error(option, policy, "a dict or a str policy")
-    if report_to is not None:
+    if report_to:
         members = [
             m if ";report-to=" in m else f"{m.strip()};report-to={report_to}"
             for m in members
