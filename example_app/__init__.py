@@ -1,29 +1,32 @@
-"""A small Flask app showing what flask_talisman does to each response.
+"""A Flask app that shows, page by page, what flask_talisman does.
 
 Run it on plain HTTP for local development::
 
     flask --app example_app run
 
-and open http://127.0.0.1:5000/. The index page links to every example.
+and open http://127.0.0.1:5000/. The index page links to every example and
+says what each one shows.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
 
-from flask_talisman import NONE, SELF, Talisman
+from flask_talisman import NONE, SELF, Report, Talisman, report_received
 
-# Created without an app so views can use ``@talisman(...)`` at import time;
-# ``create_app`` registers it on each app it builds.
+# Created without an app so the views can use ``@talisman(...)`` when they are
+# defined; ``create_app`` registers it on each app it builds.
 talisman = Talisman()
 
 # The app-wide Content-Security-Policy. ``content_security_policy_nonce_in``
-# below adds this request's nonce to script-src and style-src, so inline
-# <script> and <style> elements run only if they carry ``nonce="{{ csp_nonce()
-# }}"``.
+# (in create_app) adds this request's nonce to script-src, so an inline
+# <script> runs only if it carries ``nonce="{{ csp_nonce() }}"``. Styles come
+# from static/style.css, so style-src needs no nonce.
 CSP = {
     "default-src": SELF,
     "script-src": SELF,
@@ -31,10 +34,25 @@ CSP = {
     "object-src": NONE,
     "base-uri": SELF,
     "form-action": SELF,
-    # Pages may be shown in frames on this origin only (the CSP counterpart of
-    # X-Frame-Options: SAMEORIGIN, which Talisman sends by default).
+    # Pages may be shown in frames on this origin only: the CSP counterpart of
+    # X-Frame-Options: SAMEORIGIN, which Talisman sends by default.
     "frame-ancestors": SELF,
 }
+
+# The same server answers as 127.0.0.1 and as localhost, which are two
+# origins (sites) to a browser. The pages that need "another site" (an image
+# host, a site that frames or opens this one) use the other name, so the
+# example works offline. In a real app these would be your CDN's or your
+# partner's origins, such as "https://images.example.com".
+LOCAL_ORIGINS = ["127.0.0.1:*", "localhost:*"]
+_OTHER_NAME = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
+
+# Where the built-in receiver accepts the browsers' violation reports. With it
+# set, Talisman adds report-uri and report-to to every policy it sends.
+REPORT_RECEIVER = "/talisman/reports"
+# How many received reports the /reports page keeps (newest first).
+KEPT_REPORTS = 100
+_REPORTS = "example_app.reports"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,10 +70,43 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         force_https=False,
         session_cookie_secure=False,
         content_security_policy=CSP,
-        content_security_policy_nonce_in=["script-src", "style-src"],
+        content_security_policy_nonce_in=["script-src"],
+        report_receiver=REPORT_RECEIVER,
     )
 
-    from . import views
+    # Keep the latest reports in memory for the /reports page. A real app
+    # would log them or send them to its monitoring instead.
+    app.extensions[_REPORTS] = deque(maxlen=KEPT_REPORTS)
+    report_received.connect(_remember_report, sender=app)
+
+    from . import admin, framing, presets, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(framing.bp, url_prefix="/framing")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(presets.bp, url_prefix="/presets")
+    app.register_blueprint(presets.api, url_prefix="/api")
     return app
+
+
+def other_origin() -> str | None:
+    """This server under its other local name, or None if it has none.
+
+    ``http://127.0.0.1:5000`` for a request to ``http://localhost:5000`` and
+    the other way round.
+    """
+    url = urlsplit(request.host_url)
+    other = _OTHER_NAME.get(url.hostname or "")
+    if other is None:
+        return None
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{other}{port}"
+
+
+def _remember_report(app: Flask, report: Report) -> None:
+    app.extensions[_REPORTS].appendleft(report)
+
+
+def received_reports(app: Flask) -> list[Report]:
+    """The reports ``app``'s receiver has accepted, newest first."""
+    return list(app.extensions[_REPORTS])

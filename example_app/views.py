@@ -1,25 +1,22 @@
-"""The example pages."""
+"""The example pages that use the app's policy or change it for one view."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from flask_talisman import DENY, NONE
+from flask_talisman import DENY, NONE, SELF
 
-from . import talisman
+from . import KEPT_REPORTS, LOCAL_ORIGINS, other_origin, received_reports, talisman
 
 bp = Blueprint("pages", __name__)
-
-# The policy for /locked, replacing the app-wide one for that view only.
-# It has no script-src or style-src: because the app puts nonces in those
-# two directives, Talisman creates them from default-src's sources, leaving
-# out 'none', so they allow nonce'd inline code and nothing else.
-LOCKED_CSP = {
-    "default-src": NONE,
-    "base-uri": NONE,
-    "form-action": NONE,
-    "frame-ancestors": NONE,
-}
 
 
 @bp.route("/")
@@ -27,24 +24,114 @@ def index() -> str:
     return render_template("index.html")
 
 
+# -- the app's policy ----------------------------------------------------------
+
+
 @bp.route("/nonce")
 def nonce() -> str:
     return render_template("nonce.html")
 
 
-@bp.route("/framing")
-def framing() -> str:
-    return render_template("framing.html")
+# Shows the Referer the browser sent: compare following a link to it from a
+# page of the app and from the admin blueprint.
+@bp.route("/referrer")
+def referrer() -> str:
+    return render_template("referrer.html", referrer=request.referrer)
 
 
-@bp.route("/frameable")
-def frameable() -> str:
-    return render_template("frameable.html")
+# -- one view, other options ---------------------------------------------------
+
+# The policy for /locked, replacing the app-wide one for that view only. It
+# has no script-src: because the app puts its nonces there, Talisman creates
+# it from default-src's sources, leaving out 'none', so the page's nonce'd
+# inline script runs and nothing else does.
+LOCKED_CSP = {
+    "default-src": NONE,
+    "style-src": SELF,
+    "base-uri": NONE,
+    "form-action": NONE,
+    "frame-ancestors": NONE,
+}
 
 
-# Per-view options go below the route decorator. Options not given here
-# (force_https, the nonce directives, HSTS, ...) keep the app's values.
+# Per-view options go below the route decorator. Options not given here (the
+# nonce directive, force_https, Referrer-Policy, ...) keep the app's values.
 @bp.route("/locked")
 @talisman(frame_options=DENY, content_security_policy=LOCKED_CSP)
 def locked() -> str:
     return render_template("locked.html", policy=LOCKED_CSP)
+
+
+# extend adds to the app's policy instead of replacing it. img-src is not in
+# CSP, so it starts from default-src ('self') and gains the other origins.
+@bp.route("/extend")
+@talisman.extend(content_security_policy={"img-src": LOCAL_ORIGINS})
+def extend() -> str:
+    return render_template("extend.html", other_origin=other_origin())
+
+
+# -- reporting -----------------------------------------------------------------
+
+# A policy you would like to enforce one day, sent beside the enforced one as
+# Content-Security-Policy-Report-Only: the browser applies neither its blocks
+# nor its effects, but reports every violation to the app's receiver.
+PLANNED_CSP = {"default-src": SELF, "img-src": "https://images.example"}
+
+
+@bp.route("/report-only")
+@talisman(content_security_policy_report_only=PLANNED_CSP)
+def report_only() -> str:
+    return render_template("report_only.html", policy=PLANNED_CSP)
+
+
+@bp.route("/reports")
+def reports() -> str:
+    return render_template(
+        "reports.html", reports=received_reports(current_app), kept=KEPT_REPORTS
+    )
+
+
+# -- Cross-Origin-Opener-Policy --------------------------------------------------
+
+
+@bp.route("/popups")
+def popups() -> str:
+    return render_template("popups.html", other_origin=other_origin())
+
+
+# A page opened in a popup from another origin gets no handle on its opener
+# (window.opener is null), and the opener's handle on it is severed too.
+@bp.route("/coop")
+@talisman(cross_origin_opener_policy="same-origin")
+def coop() -> str:
+    return render_template("popup.html", coop=True)
+
+
+@bp.route("/no-coop")
+def no_coop() -> str:
+    return render_template("popup.html", coop=False)
+
+
+# -- signing out -----------------------------------------------------------------
+
+ACCOUNT_COOKIE = "example_user"
+
+
+@bp.route("/account")
+def account() -> str:
+    return render_template("account.html", user=request.cookies.get(ACCOUNT_COOKIE))
+
+
+@bp.post("/login")
+def login() -> Response:
+    response = redirect(url_for(".account"), code=303)
+    response.set_cookie(ACCOUNT_COOKIE, "alice", httponly=True, samesite="Lax")
+    return response
+
+
+# Clear-Site-Data makes the browser drop everything this origin stored: its
+# cookies, its localStorage and friends, and its cached responses.
+@bp.post("/logout")
+@talisman(clear_site_data=["cache", "cookies", "storage"])
+def logout() -> Response:
+    return redirect(url_for(".account"), code=303)

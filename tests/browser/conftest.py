@@ -1,0 +1,314 @@
+"""The example app in a real browser: Chromium driven by Playwright.
+
+One Chromium and one server per session. The server is the example app on
+127.0.0.1 (an ephemeral port); the same server reached as ``localhost`` is
+another origin, which the cross-origin cases use.
+
+Without Playwright or Chromium every test here is skipped, unless
+``TALISMAN_BROWSER_TESTS=required`` is set: then they fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import shutil
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from example_app import create_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Deliver Reporting API reports after 100 ms instead of about a minute.
+    "--short-reporting-delay",
+]
+REQUIRED = os.environ.get("TALISMAN_BROWSER_TESTS") == "required"
+
+# Runs in every page, frame and popup before the page's own scripts: keeps
+# each securitypolicyviolation event the document sees.
+COLLECT_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    disposition: event.disposition,
+    sample: event.sample,
+  });
+}, true);
+"""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "browser: runs the example app in a real browser (Chromium via Playwright)",
+    )
+
+
+def _unavailable(what: str) -> None:
+    """Skip, or fail when browser tests are required."""
+    if REQUIRED:
+        pytest.fail(f"TALISMAN_BROWSER_TESTS=required, but {what}", pytrace=False)
+    pytest.skip(
+        f"browser tests skipped: {what} "
+        "(set TALISMAN_BROWSER_TESTS=required to fail instead)"
+    )
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"Chromium is not installed at {CHROMIUM}"
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_available() -> None:
+    problem = _missing()
+    if problem is not None:
+        _unavailable(problem)
+
+
+# -- the server -------------------------------------------------------------------
+
+
+class Recorder:
+    """WSGI middleware that notes each request's method, path and type.
+
+    It also reads each response whole and closes it before the server sends
+    it: when a browser drops a connection (a favicon request cut short by
+    the next navigation), werkzeug's development server can skip close(),
+    and the static file left open would surface as a ResourceWarning (an
+    error here) in whichever test runs next.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str, str]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        self.requests.append(
+            (
+                environ["REQUEST_METHOD"],
+                environ.get("PATH_INFO", ""),
+                environ.get("CONTENT_TYPE", ""),
+            )
+        )
+        response = self.app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+
+@dataclass
+class Server:
+    """The app served on 127.0.0.1; ``other`` is the same server as localhost."""
+
+    app: Flask
+    recorder: Recorder
+    scheme: str
+    port: int
+    origin: str = field(init=False)
+    other: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.origin = f"{self.scheme}://127.0.0.1:{self.port}"
+        self.other = f"{self.scheme}://localhost:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+
+@contextlib.contextmanager
+def _serve(
+    app: Flask, ssl_context: ssl.SSLContext | None = None
+) -> Iterator[tuple[BaseWSGIServer, Recorder]]:
+    recorder = Recorder(app)
+    server = make_server(
+        "127.0.0.1", 0, recorder, threaded=True, ssl_context=ssl_context
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server, recorder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_app() -> Flask:
+    """The example app, one for the session (the servers share it)."""
+    return create_app()
+
+
+@pytest.fixture(scope="session")
+def server(live_app: Flask) -> Iterator[Server]:
+    """The example app over plain HTTP, as ``flask run`` serves it."""
+    with _serve(live_app) as (http, recorder):
+        yield Server(live_app, recorder, "http", http.server_port)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path
+    key: Path
+    #: base64 SHA-256 of the public key, for --ignore-certificate-errors-spki-list
+    spki: str
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate | None:
+    """A throwaway self-signed certificate for 127.0.0.1, or None without openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    make_certificate = [
+        *(openssl, "req", "-x509", "-newkey", "ec"),
+        *("-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"),
+        *("-keyout", str(key), "-out", str(cert), "-days", "2"),
+        *("-subj", "/CN=127.0.0.1"),
+        *("-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+    ]
+    public_key = [openssl, "pkey", "-in", str(key), "-pubout", "-outform", "DER"]
+    try:
+        subprocess.run(make_certificate, check=True, capture_output=True)
+        der = subprocess.run(public_key, check=True, capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    spki = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    return Certificate(cert, key, spki)
+
+
+@pytest.fixture(scope="session")
+def tls_server(live_app: Flask, certificate: Certificate | None) -> Iterator[Server]:
+    """The same app over HTTPS, with a certificate Chromium is told to trust.
+
+    Chromium delivers no Reporting API report from a plain-HTTP page to its
+    receiver, not even on 127.0.0.1 or localhost; over HTTPS it does. This
+    server is for the test of that path.
+    """
+    if certificate is None:
+        _unavailable("openssl, to make a certificate for the HTTPS server")
+    assert certificate is not None
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(certificate.cert, certificate.key)
+    with _serve(live_app, tls) as (https, recorder):
+        yield Server(live_app, recorder, "https", https.server_port)
+
+
+# -- the browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(
+    playwright: Playwright, certificate: Certificate | None
+) -> Iterator[Browser]:
+    args = list(LAUNCH_ARGS)
+    if certificate is not None:
+        # Trust the test certificate's key, and nothing else that is invalid.
+        args.append(f"--ignore-certificate-errors-spki-list={certificate.spki}")
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=args
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile (cookies, storage, cache) for each test."""
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    context.add_init_script(COLLECT_VIOLATIONS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def rewrite_headers(
+    page: Page, url: str, rewrite: Callable[[dict[str, str]], dict[str, str]]
+) -> list[dict[str, str]]:
+    """Pass the headers of responses to ``url`` (a glob) through ``rewrite``.
+
+    Returns the list of the original headers (lower-case names) of each
+    response rewritten, for the test to check. ``rewrite`` must not raise.
+    """
+    from playwright.sync_api import Error
+
+    seen: list[dict[str, str]] = []
+
+    def handle(route: Route) -> None:
+        try:
+            response = route.fetch()
+            headers = dict(response.headers)
+            seen.append(dict(headers))
+            route.fulfill(response=response, headers=rewrite(headers))
+        except Error:
+            # The request was cancelled or the page closed: nobody waits for
+            # an answer, and what the test checks will show if it mattered.
+            pass
+
+    page.route(url, handle)
+    return seen
+
+
+def violations(page: Any) -> list[dict[str, str]]:
+    """The securitypolicyviolation events seen so far by a page or frame."""
+    events: list[dict[str, str]] = page.evaluate("window.__violations")
+    return events
+
+
+def wait_for(
+    condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1
+) -> Any:
+    """Poll ``condition`` until it returns something truthy; return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result or time.monotonic() >= deadline:
+            return result
+        time.sleep(interval)
