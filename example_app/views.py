@@ -81,7 +81,20 @@ PLANNED_CSP = {"default-src": SELF, "img-src": "https://images.example"}
 @bp.route("/report-only")
 @talisman(content_security_policy_report_only=PLANNED_CSP)
 def report_only() -> str:
-    return render_template("report_only.html", policy=PLANNED_CSP)
+    return render_template("report_only.html", policy=PLANNED_CSP, report_to=True)
+
+
+# The same page without report-to, so that browsers post to report-uri.
+# Chromium ignores report-uri in a policy that has report-to, and delivers
+# report-to reports only from HTTPS pages: from this app on plain HTTP, only
+# this page's reports reach the receiver.
+@bp.route("/report-only/report-uri")
+@talisman(
+    content_security_policy_report_only=PLANNED_CSP,
+    content_security_policy_report_to=False,
+)
+def report_only_report_uri() -> str:
+    return render_template("report_only.html", policy=PLANNED_CSP, report_to=False)
 
 
 @bp.route("/reports")

@@ -58,6 +58,7 @@ PAGES = [
     "/extend",
     "/referrer",
     "/report-only",
+    "/report-only/report-uri",
     "/reports",
     "/popups",
     "/coop",
@@ -99,6 +100,7 @@ def test_index_links_to_every_feature(client: FlaskClient) -> None:
         "/api/status",
         "/framing/",
         "/report-only",
+        "/report-only/report-uri",
         "/reports",
         "/popups",
         "/account",
@@ -213,12 +215,21 @@ def test_presets(client: FlaskClient) -> None:
     assert "Permissions-Policy" not in api.headers
 
 
-def test_report_only_page(client: FlaskClient) -> None:
+def test_report_only_pages(client: FlaskClient) -> None:
+    planned = "default-src 'self'; img-src https://images.example"
     response = client.get("/report-only")
     assert response.headers["Content-Security-Policy-Report-Only"] == (
-        "default-src 'self'; img-src https://images.example" + REPORTING
+        planned + REPORTING
     )
     assert csp(client, "/report-only") == APP_CSP + REPORTING
+
+    # report-to left out, so that Chromium posts to report-uri.
+    report_uri_only = "; report-uri /talisman/reports"
+    response = client.get("/report-only/report-uri")
+    assert response.headers["Content-Security-Policy-Report-Only"] == (
+        planned + report_uri_only
+    )
+    assert csp(client, "/report-only/report-uri") == APP_CSP + report_uri_only
 
 
 def legacy_report(page: str) -> str:

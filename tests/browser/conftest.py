@@ -1,8 +1,14 @@
 """The example app in a real browser: Chromium driven by Playwright.
 
-One Chromium and one server per session. The server is the example app on
-127.0.0.1 (an ephemeral port); the same server reached as ``localhost`` is
-another origin, which the cross-origin cases use.
+One Chromium and one server for all the tests here. The server is the
+example app on 127.0.0.1 (an ephemeral port); the same server reached as
+``localhost`` is another origin, which the cross-origin cases use.
+
+The fixtures are package-scoped rather than session-scoped: Playwright's
+sync API keeps an asyncio loop running in the main thread while it is
+started, which breaks tests that run later in the session and call
+asgiref's async_to_sync (async views), so it is stopped when this
+directory is done.
 
 Without Playwright or Chromium every test here is skipped, unless
 ``TALISMAN_BROWSER_TESTS=required`` is set: then they fail.
@@ -88,7 +94,7 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _browser_available() -> None:
     problem = _missing()
     if problem is not None:
@@ -165,13 +171,13 @@ def _serve(
         thread.join(5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_app() -> Flask:
     """The example app, one for the session (the servers share it)."""
     return create_app()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(live_app: Flask) -> Iterator[Server]:
     """The example app over plain HTTP, as ``flask run`` serves it."""
     with _serve(live_app) as (http, recorder):
@@ -186,7 +192,7 @@ class Certificate:
     spki: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate | None:
     """A throwaway self-signed certificate for 127.0.0.1, or None without openssl."""
     openssl = shutil.which("openssl")
@@ -211,7 +217,7 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate | None:
     return Certificate(cert, key, spki)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def tls_server(live_app: Flask, certificate: Certificate | None) -> Iterator[Server]:
     """The same app over HTTPS, with a certificate Chromium is told to trust.
 
@@ -231,7 +237,7 @@ def tls_server(live_app: Flask, certificate: Certificate | None) -> Iterator[Ser
 # -- the browser ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     from playwright.sync_api import sync_playwright
 
@@ -239,7 +245,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(
     playwright: Playwright, certificate: Certificate | None
 ) -> Iterator[Browser]:
