@@ -44,6 +44,22 @@ _SAFE_ROOT = re.compile(
     r"https?://[A-Za-z0-9.:\[\]_-]+(?:/[A-Za-z0-9._~!$&'()*+=:@%/-]*)?\Z"
 )
 _MAX_WRAPPED = 32
+# Options a per-view preset leaves as the app set them: how the app is
+# reached (HTTPS redirect, proxies) and where its reports go.
+_KEPT_BY_PRESETS = frozenset(
+    {
+        "force_https",
+        "force_https_permanent",
+        "force_https_preserve_method",
+        "trust_x_forwarded_proto",
+        "content_security_policy_report_uri",
+        "content_security_policy_report_to",
+        "cross_origin_opener_policy_report_to",
+        "cross_origin_embedder_policy_report_to",
+        "permissions_policy_report_to",
+        "reporting_endpoints",
+    }
+)
 
 
 def _current_request() -> Request:
@@ -289,8 +305,9 @@ class Talisman:
         following the app's (or blueprint's), including later changes.
         Resolution, most specific last: preset < app < blueprint < view.
         ``preset="strict"`` (or another preset) first resets every per-view
-        option to that preset, so a blueprint can run a different preset
-        from the app. Nothing is stored on the view function; it is returned
+        header option to that preset, so a blueprint can run a different
+        preset from the app; the HTTPS-redirect and reporting options keep
+        the app's values. Nothing is stored on the view function; it is returned
         unchanged.
         """
         return self._decorator("replace", options, "@talisman(...)")
@@ -324,7 +341,11 @@ class Talisman:
                 base = {**defaults(), **resolve_preset(preset, f"{where} preset")}
                 checked = {
                     **check_options(
-                        {k: v for k, v in base.items() if k in PER_VIEW},
+                        {
+                            k: v
+                            for k, v in base.items()
+                            if k in PER_VIEW and k not in _KEPT_BY_PRESETS
+                        },
                         where="preset",
                         per_view=True,
                     ),

@@ -300,9 +300,15 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         # upgrade-insecure-requests on a page served over plain HTTP (local
         # development) would send its subresources to an HTTPS port that is
         # not there, so it is left out of responses to plain-HTTP requests.
+        # So is report-to: Chromium delivers no Reporting API reports from
+        # plain-HTTP pages, and ignores report-uri in a policy with report-to.
         _add_csp(
             name,
-            compile_csp(csp_policy, drop=("upgrade-insecure-requests",), **common),
+            compile_csp(
+                csp_policy,
+                drop=("upgrade-insecure-requests", "report-to"),
+                **{**common, "report_to": None},
+            ),
             plain_pairs,
             plain_templated,
         )

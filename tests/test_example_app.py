@@ -24,7 +24,10 @@ APP_CSP = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'self'"
 )
-REPORTING = "; report-uri /talisman/reports; report-to default"
+# Over plain HTTP (as `flask run` serves the app) report-to is left out, so
+# Chromium posts to report-uri; over HTTPS both are sent.
+REPORTING = "; report-uri /talisman/reports"
+REPORTING_HTTPS = "; report-uri /talisman/reports; report-to default"
 ENDPOINTS = 'default="http://localhost/talisman/reports"'
 
 
@@ -223,8 +226,17 @@ def test_report_only_pages(client: FlaskClient) -> None:
     )
     assert csp(client, "/report-only") == APP_CSP + REPORTING
 
-    # report-to left out, so that Chromium posts to report-uri.
+    https = client.get("/report-only", base_url="https://localhost")
+    assert https.headers["Content-Security-Policy-Report-Only"] == (
+        planned + REPORTING_HTTPS
+    )
+
+    # report-to left out over HTTPS too, so that Chromium posts to report-uri.
     report_uri_only = "; report-uri /talisman/reports"
+    response = client.get("/report-only/report-uri", base_url="https://localhost")
+    assert response.headers["Content-Security-Policy-Report-Only"] == (
+        planned + report_uri_only
+    )
     response = client.get("/report-only/report-uri")
     assert response.headers["Content-Security-Policy-Report-Only"] == (
         planned + report_uri_only

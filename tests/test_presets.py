@@ -219,3 +219,18 @@ def test_a_view_or_blueprint_can_run_another_preset() -> None:
 def test_preset_cannot_be_extended() -> None:
     with pytest.raises(ConfigurationError, match="not extend"):
         Talisman().extend(preset="strict")
+
+
+def test_a_view_preset_keeps_the_apps_https_and_reporting_options() -> None:
+    app = make_app()
+    t = Talisman()
+
+    @app.route("/strict")
+    @t(preset="strict")
+    def strict() -> str:
+        return "strict"
+
+    t.init_app(app, force_https=False, content_security_policy_report_uri="/csp")
+    response = app.test_client().get("/strict")
+    assert response.status_code == 200  # not redirected
+    assert response.headers["Content-Security-Policy"].endswith("; report-uri /csp")

@@ -416,3 +416,19 @@ def test_report_to_false_works_per_view() -> None:
 
     csp = app.test_client().get("/legacy", **HTTPS).headers["Content-Security-Policy"]
     assert csp == "default-src 'self'; object-src 'none'; report-uri /r"
+
+
+def test_report_to_is_left_out_on_plain_http() -> None:
+    """Chromium sends no Reporting API reports from plain-HTTP pages and
+    ignores report-uri beside report-to, so plain HTTP gets report-uri only."""
+    app, _ = receiver_app(
+        force_https=False,
+        content_security_policy={"default-src": "'self'", "report-to": "mine"},
+    )
+    client = app.test_client()
+    assert client.get("/").headers["Content-Security-Policy"] == (
+        "default-src 'self'; report-uri /r"
+    )
+    assert client.get("/", **HTTPS).headers["Content-Security-Policy"] == (
+        "default-src 'self'; report-to mine; report-uri /r"
+    )
