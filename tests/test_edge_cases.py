@@ -373,7 +373,7 @@ def test_session_cookie_option_can_change_after_the_app_is_gone() -> None:
             {"content_security_policy_report_uri": 5},
             "content_security_policy_report_uri",
             "5",
-            "a URI str or None",
+            "a URI str",
             id="report-uri-int",
         ),
         pytest.param(

@@ -20,6 +20,7 @@ from ..errors import (
     type_error,
     warn,
 )
+from .tokens import single_token
 
 __all__ = [
     "NONCE",
@@ -342,17 +343,7 @@ def check_nonce_in(option: str, value: object) -> tuple[str, ...]:
 
 def check_report_uri(option: str, value: object) -> str | None:
     """Validate a report URI: one token, no separators."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise type_error(option, value, "a URI str or None")
-    check_no_control(option, value)
-    if any(ch.isspace() for ch in value) or ";" in value or "," in value:
-        raise ConfigurationError(
-            f"{option}: {value!r} must be a single URI without whitespace, ';' or "
-            "','. Percent-encode those characters."
-        )
-    return value
+    return single_token(option, value, "a URI", "Percent-encode those characters.")
 
 
 def compile_csp(

@@ -8,6 +8,7 @@ from ..errors import (
     type_error,
     warn,
 )
+from .tokens import single_token
 
 __all__ = ["ALLOW_FROM", "DENY", "SAMEORIGIN", "compile_frame_options"]
 
@@ -41,17 +42,9 @@ def check_frame_options(option: str, value: object) -> str | None:
 
 def check_allow_from(option: str, value: object) -> str | None:
     """An ALLOW-FROM origin is one token."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise type_error(option, value, "an origin str")
-    check_no_control(option, value)
-    if any(ch.isspace() for ch in value) or "," in value or ";" in value:
-        raise ConfigurationError(
-            f"{option}: {value!r} must be a single origin such as "
-            "'https://example.com' (no spaces, ',' or ';')."
-        )
-    return value
+    return single_token(
+        option, value, "an origin", "Write one origin such as 'https://example.com'."
+    )
 
 
 def compile_frame_options(value: str | None, allow_from: str | None) -> str | None:

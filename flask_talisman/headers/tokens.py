@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..errors import ConfigurationError, check_no_control, suggest, type_error
 
-__all__ = ["one_of"]
+__all__ = ["one_of", "single_token"]
 
 
 def one_of(option: str, value: object, allowed: Sequence[str]) -> str | None:
@@ -23,5 +23,22 @@ def one_of(option: str, value: object, allowed: Sequence[str]) -> str | None:
             + " Use one of "
             + ", ".join(map(repr, allowed))
             + ", or None for no header."
+        )
+    return value
+
+
+def single_token(option: str, value: object, what: str, fix: str) -> str | None:
+    """``value`` if it is one token (no whitespace, ``;`` or ``,``), or ``None``.
+
+    ``what`` names the expected value ("a URI"), ``fix`` says how to get one.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise type_error(option, value, f"{what} str")
+    check_no_control(option, value)
+    if any(ch.isspace() for ch in value) or ";" in value or "," in value:
+        raise ConfigurationError(
+            f"{option}: {value!r} must be {what} without whitespace, ';' or ','. {fix}"
         )
     return value
