@@ -1,10 +1,9 @@
 """Presets: named sets of options, run on one view or on a blueprint.
 
-``@talisman(preset="strict")`` first resets every per-view option to the
-preset's value (or the default), so the view gets that preset rather than
-the app's policy. That includes force_https, whose default is True: over
-plain HTTP each preset here repeats force_https=False (local development
-only, like the app's own setting).
+``@talisman(preset="strict")`` first resets every per-view header option to
+the preset's value (or the default), so the view gets that preset rather
+than the app's policy. The app's HTTPS-redirect and reporting options are
+kept, so these pages follow the app's force_https=False.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ bp = Blueprint("presets", __name__)
 # all (no nonce), inline styles and data: images allowed, and the hardening
 # headers (Cross-Origin-Opener-Policy, Cross-Origin-Resource-Policy, ...).
 @bp.route("/balanced")
-@talisman(preset="balanced", force_https=False)
+@talisman(preset="balanced")
 def balanced() -> str:
     return render_template("balanced.html")
 
@@ -30,7 +29,7 @@ def balanced() -> str:
 # scripts they add with createElement ('strict-dynamic'). Trusted Types are
 # required in a report-only policy, so DOM injection sinks are reported.
 @bp.route("/strict")
-@talisman(preset="strict", force_https=False)
+@talisman(preset="strict")
 def strict() -> str:
     return render_template("strict.html")
 
@@ -38,7 +37,7 @@ def strict() -> str:
 # A JSON API: nothing in a response may load anything or be framed, and
 # nothing is cached. On a blueprint, it covers every endpoint of the API.
 api = Blueprint("api", __name__)
-talisman(preset="api", force_https=False)(api)
+talisman(preset="api")(api)
 
 
 @api.route("/status")

@@ -84,10 +84,10 @@ def report_only() -> str:
     return render_template("report_only.html", policy=PLANNED_CSP, report_to=True)
 
 
-# The same page without report-to, so that browsers post to report-uri.
-# Chromium ignores report-uri in a policy that has report-to, and delivers
-# report-to reports only from HTTPS pages: from this app on plain HTTP, only
-# this page's reports reach the receiver.
+# The same page without report-to even over HTTPS, so that browsers post to
+# report-uri: Chromium ignores report-uri in a policy that has report-to.
+# (Over plain HTTP Talisman leaves report-to out of every policy, because
+# Chromium delivers report-to reports only from HTTPS pages.)
 @bp.route("/report-only/report-uri")
 @talisman(
     content_security_policy_report_only=PLANNED_CSP,
