@@ -229,6 +229,10 @@ def test_per_view_force_https_off(app: Flask) -> None:
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.filterwarnings(
+    # Werkzeug < 3.0 warns about a Host that does not match SERVER_NAME.
+    "ignore:Current server name:UserWarning"
+)
 @pytest.mark.parametrize(
     ("config", "host", "status"),
     [
