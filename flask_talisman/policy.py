@@ -15,7 +15,7 @@ from typing import Any
 
 from .cookies import CookieHardening, cookie_hardening
 from .errors import ConfigurationError, warn
-from .headers.csp import compile_csp, parse_directives
+from .headers.csp import Directives, build_csp, render_csp
 from .headers.frame_options import compile_frame_options
 from .headers.hsts import compile_hsts
 from .headers.integrity import compile_integrity_policy
@@ -62,17 +62,6 @@ class CompiledPolicy:
     uses_nonce: bool
     secure: HeaderSet
     insecure: HeaderSet
-
-
-def _is_empty(policy: object) -> bool:
-    return policy is None or policy is False or policy == "" or policy == {}
-
-
-def _has_report_directive(policy: object) -> bool:
-    if _is_empty(policy):
-        return False
-    names = {name.lower() for name, _ in parse_directives("", policy)}
-    return bool(names & {"report-uri", "report-to"})
 
 
 _WIRE_SAFE = re.compile(r"[\x20-\x7e]*\Z")
@@ -218,19 +207,25 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         else:
             pairs.append(("Reporting-Endpoints", endpoints))
 
-    policy = options["content_security_policy"]
     report_uri = options["content_security_policy_report_uri"]
     if report_uri is None and receiver is not None:
         report_uri = receiver
     report_only = options["content_security_policy_report_only"]
-    # (header name, policy, nonce_in) for each CSP header to send.
-    policies: list[tuple[str, object, Any]] = []
+    reporting = {"report_uri": report_uri, "report_to": report_to}
+    # (header name, directives) for each CSP header to send.
+    policies: list[tuple[str, Directives]] = []
     if report_only is True:
         # flask-talisman 1.1.0: the one policy is sent as report-only.
+        directives = build_csp(
+            options["content_security_policy"],
+            nonce_in=options["content_security_policy_nonce_in"] or (),
+            **reporting,
+        )
+        names = {name.lower() for name, _ in directives}
         if (
             report_uri is None
             and report_to is None
-            and not _has_report_directive(policy)
+            and not names & {"report-uri", "report-to"}
         ):
             raise ConfigurationError(
                 "content_security_policy_report_only: setting it to True also "
@@ -245,30 +240,34 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
                 "sent as report-only and takes its nonces from "
                 "content_security_policy_nonce_in; this option is ignored."
             )
-        policies.append(
-            (
-                "Content-Security-Policy-Report-Only",
-                policy,
-                options["content_security_policy_nonce_in"],
-            )
-        )
+        policies.append(("Content-Security-Policy-Report-Only", directives))
     else:
         policies.append(
             (
                 "Content-Security-Policy",
-                policy,
-                options["content_security_policy_nonce_in"],
+                build_csp(
+                    options["content_security_policy"],
+                    nonce_in=options["content_security_policy_nonce_in"] or (),
+                    **reporting,
+                ),
             )
         )
-        if report_only is not False and not _is_empty(report_only):
-            # Without report-uri / report-to, violations of a report-only
-            # policy still show in the browser console, which is how it is
-            # used while developing (and how the strict preset ships it).
+        # Without report-uri / report-to, violations of a report-only policy
+        # still show in the browser console, which is how it is used while
+        # developing (and how the strict preset ships it).
+        if report_only is not False:
             policies.append(
                 (
                     "Content-Security-Policy-Report-Only",
-                    report_only,
-                    options["content_security_policy_report_only_nonce_in"],
+                    build_csp(
+                        report_only,
+                        option="content_security_policy_report_only",
+                        nonce_in=(
+                            options["content_security_policy_report_only_nonce_in"]
+                            or ()
+                        ),
+                        **reporting,
+                    ),
                 )
             )
 
@@ -282,21 +281,8 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     secure_templated: list[tuple[str, tuple[str, ...]]] = []
     plain_pairs = list(pairs)
     plain_templated: list[tuple[str, tuple[str, ...]]] = []
-    for name, csp_policy, nonce_in in policies:
-        option = (
-            "content_security_policy"
-            if csp_policy is policy
-            else "content_security_policy_report_only"
-        )
-        common: dict[str, Any] = {
-            "option": option,
-            "nonce_in": nonce_in or (),
-            "report_uri": report_uri,
-            "report_to": report_to,
-        }
-        _add_csp(
-            name, compile_csp(csp_policy, **common), secure_pairs, secure_templated
-        )
+    for name, directives in policies:
+        _add_csp(name, render_csp(directives), secure_pairs, secure_templated)
         # upgrade-insecure-requests on a page served over plain HTTP (local
         # development) would send its subresources to an HTTPS port that is
         # not there, so it is left out of responses to plain-HTTP requests.
@@ -304,11 +290,7 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         # plain-HTTP pages, and ignores report-uri in a policy with report-to.
         _add_csp(
             name,
-            compile_csp(
-                csp_policy,
-                drop=("upgrade-insecure-requests", "report-to"),
-                **{**common, "report_to": None},
-            ),
+            render_csp(directives, drop=("upgrade-insecure-requests", "report-to")),
             plain_pairs,
             plain_templated,
         )

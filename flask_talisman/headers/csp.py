@@ -20,7 +20,7 @@ from ..errors import (
     type_error,
     warn,
 )
-from .tokens import single_token
+from .tokens import is_empty_policy, single_token
 
 __all__ = [
     "NONCE",
@@ -32,9 +32,11 @@ __all__ = [
     "UNSAFE_HASHES",
     "UNSAFE_INLINE",
     "WASM_UNSAFE_EVAL",
+    "build_csp",
     "compile_csp",
     "csp_hash",
     "parse_directives",
+    "render_csp",
 ]
 
 SELF = "'self'"
@@ -346,26 +348,23 @@ def check_report_uri(option: str, value: object) -> str | None:
     return single_token(option, value, "a URI", "Percent-encode those characters.")
 
 
-def compile_csp(
+def build_csp(
     policy: object,
     *,
     option: str = "content_security_policy",
     nonce_in: Iterable[str] = (),
     report_uri: str | None = None,
     report_to: str | None = None,
-    drop: Iterable[str] = (),
-) -> tuple[str, ...] | None:
-    """Compile a policy into parts to be joined with the request's nonce.
+) -> Directives:
+    """Parse a policy and add what the options ask for; ``[]`` if none.
 
     ``nonce_in`` lists directives that get the nonce; one the policy lacks is
     created from ``default-src``'s sources. ``report_uri`` is appended unless
     the policy has a ``report-uri`` directive, and ``report_to`` as a
-    ``report-to`` directive likewise. ``drop`` names directives to
-    leave out (``upgrade-insecure-requests`` on plain HTTP). Returns ``None``
-    when there is no policy to send.
+    ``report-to`` directive likewise.
     """
-    if policy is None or policy is False or policy == "" or policy == {}:
-        return None
+    if is_empty_policy(policy):
+        return []
     directives = parse_directives(option, policy)
     index = {name.lower(): i for i, (name, _) in enumerate(directives)}
     for wanted in nonce_in:
@@ -384,6 +383,17 @@ def compile_csp(
         directives.append(("report-uri", [report_uri]))
     if report_to is not None and "report-to" not in index:
         directives.append(("report-to", [report_to]))
+    return directives
+
+
+def render_csp(
+    directives: Directives, drop: Iterable[str] = ()
+) -> tuple[str, ...] | None:
+    """The header value as parts to be joined with the request's nonce.
+
+    ``drop`` names directives to leave out (``upgrade-insecure-requests`` on
+    plain HTTP). Returns ``None`` when nothing is left to send.
+    """
     dropped = {name.lower() for name in drop}
     text = "; ".join(
         " ".join([name, *tokens])
@@ -393,3 +403,23 @@ def compile_csp(
     if not text:
         return None
     return tuple(text.replace(NONCE, f"'nonce-{_SLOT}'").split(_SLOT))
+
+
+def compile_csp(
+    policy: object,
+    *,
+    option: str = "content_security_policy",
+    nonce_in: Iterable[str] = (),
+    report_uri: str | None = None,
+    report_to: str | None = None,
+    drop: Iterable[str] = (),
+) -> tuple[str, ...] | None:
+    """:func:`build_csp` then :func:`render_csp`: the value, or ``None``."""
+    directives = build_csp(
+        policy,
+        option=option,
+        nonce_in=nonce_in,
+        report_uri=report_uri,
+        report_to=report_to,
+    )
+    return render_csp(directives, drop)

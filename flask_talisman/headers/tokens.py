@@ -6,7 +6,12 @@ from collections.abc import Sequence
 
 from ..errors import ConfigurationError, check_no_control, suggest, type_error
 
-__all__ = ["one_of", "single_token"]
+__all__ = ["is_empty_policy", "one_of", "single_token"]
+
+
+def is_empty_policy(policy: object) -> bool:
+    """Whether a policy option means "send no header"."""
+    return policy is None or policy is False or policy == "" or policy == {}
 
 
 def one_of(option: str, value: object, allowed: Sequence[str]) -> str | None:
