@@ -24,7 +24,7 @@ from .headers.cross_origin import (
     check_corp,
     check_origin_agent_cluster,
 )
-from .headers.csp import check_nonce_in, check_report_uri, compile_csp
+from .headers.csp import build_csp, check_nonce_in, check_report_uri
 from .headers.frame_options import SAMEORIGIN, check_allow_from, check_frame_options
 from .headers.hsts import ONE_YEAR_IN_SECS, check_max_age
 from .headers.integrity import compile_integrity_policy
@@ -71,7 +71,7 @@ def _policy(compile_fn: Callable[[str, object], object]) -> Checker:
 
 
 def _csp(option: str, value: Any) -> Any:
-    compile_csp(value, option=option)
+    build_csp(value, option=option)
     return value
 
 
@@ -99,7 +99,7 @@ def _report_only(option: str, value: Any) -> Any:
             f"{option}: {value!r} is a str, not a policy or a bool. Pass True "
             "or False (or a policy: a dict or a CSP str)."
         )
-    compile_csp(value, option=option)
+    build_csp(value, option=option)
     return value
 
 

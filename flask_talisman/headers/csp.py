@@ -33,7 +33,6 @@ __all__ = [
     "UNSAFE_INLINE",
     "WASM_UNSAFE_EVAL",
     "build_csp",
-    "compile_csp",
     "csp_hash",
     "parse_directives",
     "render_csp",
@@ -403,23 +402,3 @@ def render_csp(
     if not text:
         return None
     return tuple(text.replace(NONCE, f"'nonce-{_SLOT}'").split(_SLOT))
-
-
-def compile_csp(
-    policy: object,
-    *,
-    option: str = "content_security_policy",
-    nonce_in: Iterable[str] = (),
-    report_uri: str | None = None,
-    report_to: str | None = None,
-    drop: Iterable[str] = (),
-) -> tuple[str, ...] | None:
-    """:func:`build_csp` then :func:`render_csp`: the value, or ``None``."""
-    directives = build_csp(
-        policy,
-        option=option,
-        nonce_in=nonce_in,
-        report_uri=report_uri,
-        report_to=report_to,
-    )
-    return render_csp(directives, drop)
