@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 
 from ..errors import ConfigurationError, check_no_control, suggest, type_error
+from .tokens import is_empty_policy
 
 __all__ = ["compile_integrity_policy"]
 
@@ -56,7 +57,7 @@ def _items(option: str, key: str, value: object) -> list[str]:
 
 def compile_integrity_policy(option: str, policy: object) -> str | None:
     """Compile a dict (``{"blocked-destinations": ["script"]}``) or string."""
-    if policy is None or policy is False or policy == "" or policy == {}:
+    if is_empty_policy(policy):
         return None
     if isinstance(policy, str):
         check_no_control(option, policy)
