@@ -96,7 +96,7 @@ def csp_nonce() -> str:
     Available in templates as ``{{ csp_nonce() }}``.
     """
     try:
-        request = request_proxy._get_current_object()  # type: ignore[attr-defined]
+        request = _current_request()
     except RuntimeError:  # outside a request
         return ""
     nonce: str = request.__dict__.get("csp_nonce", "")
@@ -466,10 +466,7 @@ class Talisman:
         def talisman_before_request() -> Response | None:
             request = _current_request()
             policy = state.policy_for(request.endpoint)
-            secure = request.is_secure or (
-                policy.trust_x_forwarded_proto
-                and request.environ.get("HTTP_X_FORWARDED_PROTO") == "https"
-            )
+            secure = is_secure(request, policy.trust_x_forwarded_proto)
             headers = policy.secure if secure else policy.insecure
             if policy.force_https and not secure and not app.debug:
                 request._talisman = (headers, "")  # type: ignore[attr-defined]

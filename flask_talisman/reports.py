@@ -41,6 +41,7 @@ RECEIVER_ENDPOINT = "talisman_report_receiver"
 _LEGACY_TYPES = frozenset({"application/csp-report"})
 _BATCH_TYPES = frozenset({"application/reports+json"})
 _JSON_TYPES = frozenset({"application/json"})
+_ACCEPTED_TYPES = _LEGACY_TYPES | _BATCH_TYPES | _JSON_TYPES
 # Legacy report-uri field names -> the Reporting API's CSP body names.
 _LEGACY_FIELDS = {
     "document-uri": "documentURL",
@@ -213,7 +214,7 @@ def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
     if length is not None and length > max_bytes:
         raise _Rejected(413, f"reports are limited to {max_bytes} bytes")
     mimetype = request.mimetype
-    if mimetype not in _LEGACY_TYPES | _BATCH_TYPES | _JSON_TYPES:
+    if mimetype not in _ACCEPTED_TYPES:
         raise _Rejected(415, "send application/csp-report or application/reports+json")
     if limiter is not None and not limiter.allow(request.remote_addr or "-"):
         raise _Rejected(429, "too many reports from this client")
