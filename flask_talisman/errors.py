@@ -42,7 +42,7 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
     return f" Did you mean {matches[0]!r}?" if matches else ""
 
 
-def check_no_control(option: str, value: str) -> None:
+def check_header_text(option: str, value: str) -> None:
     """Refuse control characters (CR, LF, NUL...) and non-ASCII in ``value``.
 
     Header values are ASCII: a control character would break or inject into

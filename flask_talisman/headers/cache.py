@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ConfigurationError, check_no_control, suggest, type_error
+from ..errors import ConfigurationError, check_header_text, suggest, type_error
 
 __all__ = ["check_cache_control", "check_clear_site_data"]
 
@@ -29,7 +29,7 @@ def check_cache_control(option: str, value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise type_error(option, value, "a Cache-Control str such as 'no-store'")
-    check_no_control(option, value)
+    check_header_text(option, value)
     parts = [part.strip() for part in value.split(",")]
     for part in parts:
         if not _DIRECTIVE.match(part):
@@ -50,7 +50,7 @@ def check_clear_site_data(option: str, value: object) -> str | None:
         return None
     items: list[object]
     if isinstance(value, str):
-        check_no_control(option, value)
+        check_header_text(option, value)
         items = [v.strip().strip('"') for v in value.split(",")]
     elif isinstance(value, (list, tuple)):
         items = list(value)

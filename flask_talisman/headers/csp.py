@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..errors import (
     ConfigurationError,
-    check_no_control,
+    check_header_text,
     suggest,
     type_error,
     warn,
@@ -139,7 +139,7 @@ _SLOT = "\x00"  # never valid in a token, so it cannot collide
 def _check_name(option: str, name: object) -> str:
     if not isinstance(name, str):
         raise type_error(option, name, "directive names as str")
-    check_no_control(option, name)
+    check_header_text(option, name)
     if any(ch in name for ch in ";,"):
         raise ConfigurationError(
             f"{option}: directive name {name!r} contains ';' or ',', which would "
@@ -172,7 +172,7 @@ def _tokens(option: str, name: str, value: object) -> list[str]:
     for item in items:
         if not isinstance(item, str):
             raise type_error(f"{option}[{name!r}]", item, "str sources")
-        check_no_control(f"{option}[{name!r}]", item)
+        check_header_text(f"{option}[{name!r}]", item)
         tokens.extend(item.split())
     return tokens
 
@@ -274,7 +274,7 @@ def parse_directives(
     """
     raw: list[tuple[object, object]]
     if isinstance(policy, str):
-        check_no_control(option, policy)
+        check_header_text(option, policy)
         raw = []
         for part in policy.split(";"):
             words = part.split()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import (
     ConfigurationError,
-    check_no_control,
+    check_header_text,
     type_error,
     warn,
 )
@@ -24,7 +24,7 @@ def check_frame_options(option: str, value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise type_error(option, value, "DENY, SAMEORIGIN, ALLOW_FROM or None")
-    check_no_control(option, value)
+    check_header_text(option, value)
     upper = value.strip().upper()
     if upper in _VALUES:
         return upper

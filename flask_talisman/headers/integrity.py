@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..errors import ConfigurationError, check_no_control, suggest, type_error
+from ..errors import ConfigurationError, check_header_text, suggest, type_error
 from .tokens import is_empty_policy
 
 __all__ = ["compile_integrity_policy"]
@@ -33,7 +33,7 @@ def _items(option: str, key: str, value: object) -> list[str]:
     for item in value:
         if not isinstance(item, str):
             raise type_error(f"{option}[{key!r}]", item, "str items")
-        check_no_control(option, item)
+        check_header_text(option, item)
         allowed: tuple[str, ...] | None = {
             "blocked-destinations": DESTINATIONS,
             "sources": SOURCES,
@@ -60,7 +60,7 @@ def compile_integrity_policy(option: str, policy: object) -> str | None:
     if is_empty_policy(policy):
         return None
     if isinstance(policy, str):
-        check_no_control(option, policy)
+        check_header_text(option, policy)
         if not _STRING.match(policy.strip()):
             raise ConfigurationError(
                 f"{option}: {policy!r} is not an Integrity-Policy. Write e.g. "

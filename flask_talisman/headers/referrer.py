@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import ConfigurationError, check_no_control, suggest, type_error
+from ..errors import ConfigurationError, check_header_text, suggest, type_error
 
 __all__ = ["REFERRER_POLICIES", "check_referrer_policy"]
 
@@ -26,14 +26,14 @@ def check_referrer_policy(option: str, value: object) -> str | None:
     if value is None or value is False or value == "" or value == []:
         return None
     if isinstance(value, str):
-        check_no_control(option, value)
+        check_header_text(option, value)
         tokens = [t.strip() for t in value.split(",")]
     elif isinstance(value, (list, tuple)) and value:
         tokens = []
         for item in value:
             if not isinstance(item, str):
                 raise type_error(option, item, "Referrer-Policy tokens as str")
-            check_no_control(option, item)
+            check_header_text(option, item)
             tokens.append(item.strip())
     else:
         raise type_error(option, value, "a Referrer-Policy str or list of str")

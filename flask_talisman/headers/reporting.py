@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from ..errors import ConfigurationError, check_no_control, type_error
+from ..errors import ConfigurationError, check_header_text, type_error
 
 __all__ = ["check_endpoint_name", "compile_reporting_endpoints"]
 
@@ -33,7 +33,7 @@ def check_endpoint_name(option: str, value: object) -> str | bool | None:
         return None
     if not isinstance(value, str):
         raise type_error(option, value, "an endpoint name str")
-    check_no_control(option, value)
+    check_header_text(option, value)
     if not _NAME.match(value):
         raise ConfigurationError(
             f"{option}: {value!r} is not an endpoint name. Use lowercase "
@@ -46,7 +46,7 @@ def check_endpoint_name(option: str, value: object) -> str | bool | None:
 def _check_url(where: str, url: object) -> str:
     if not isinstance(url, str):
         raise type_error(where, url, "a URL str")
-    check_no_control(where, url)
+    check_header_text(where, url)
     if not _URL_CHARS.match(url):
         raise ConfigurationError(
             f"{where}: {url!r} must be one URL without spaces, quotes, ',' or "

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from ..errors import (
     ConfigurationError,
-    check_no_control,
+    check_header_text,
     type_error,
     warn,
 )
@@ -50,7 +50,7 @@ _DOCUMENT_VALUE = re.compile(
 def _check_key(option: str, key: object) -> str:
     if not isinstance(key, str):
         raise type_error(option, key, "feature names as str")
-    check_no_control(option, key)
+    check_header_text(option, key)
     if not _KEY.match(key):
         raise ConfigurationError(
             f"{option}: {key!r} is not a valid feature name (lowercase letters, "
@@ -128,7 +128,7 @@ def _check_value_str(
     example: str = _ALLOWLIST_HELP,
 ) -> str:
     where = f"{option}[{key!r}]"
-    check_no_control(where, value)
+    check_header_text(where, value)
     pieces, inner_comma = _split_top(value)
     if len(pieces) > 1:
         raise ConfigurationError(
@@ -153,7 +153,7 @@ def _check_value_str(
 def _allowlist_item(where: str, item: object) -> str:
     if not isinstance(item, str):
         raise type_error(where, item, "allowlist items as str")
-    check_no_control(where, item)
+    check_header_text(where, item)
     bare = item.strip()
     if bare in ("self", "'self'"):
         return "self"
@@ -200,7 +200,7 @@ def _compile_string(
     example: str,
     bare_keys: bool,
 ) -> str | None:
-    check_no_control(option, policy)
+    check_header_text(option, policy)
     members, _ = _split_top(policy)
     out = []
     for member in members:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ConfigurationError, check_no_control, suggest, type_error
+from ..errors import ConfigurationError, check_header_text, suggest, type_error
 
 __all__ = ["is_empty_policy", "one_of", "single_token"]
 
@@ -20,7 +20,7 @@ def one_of(option: str, value: object, allowed: Sequence[str]) -> str | None:
         return None
     if not isinstance(value, str):
         raise type_error(option, value, "one of " + ", ".join(map(repr, allowed)))
-    check_no_control(option, value)
+    check_header_text(option, value)
     if value not in allowed:
         raise ConfigurationError(
             f"{option}: {value!r} is not a valid value."
@@ -41,7 +41,7 @@ def single_token(option: str, value: object, what: str, fix: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise type_error(option, value, f"{what} str")
-    check_no_control(option, value)
+    check_header_text(option, value)
     if any(ch.isspace() for ch in value) or ";" in value or "," in value:
         raise ConfigurationError(
             f"{option}: {value!r} must be {what} without whitespace, ';' or ','. {fix}"
