@@ -17,11 +17,21 @@ __all__ = ["ConfigurationError", "ConfigurationWarning"]
 class ConfigurationError(ValueError):
     """An option has a value that would produce a wrong or unsafe header.
 
-    Raised where the option is configured (``Talisman(...)``, ``init_app``,
-    the per-view decorator or an attribute assignment), never per request.
-    The message names the option, shows the bad value and says how to fix
-    it. It subclasses :class:`ValueError`, which flask-talisman 1.1.0 raised.
+    A value that is wrong on its own is refused where it is configured
+    (``Talisman(...)``, ``init_app``, the per-view decorator or an attribute
+    assignment). A combination of options that cannot work together is
+    refused where the options are used: ``init_app``, the decorator's own
+    options, :meth:`Talisman.check`, or the first request that needs them
+    (which then fails instead of sending the headers). The message names the
+    option, shows the bad value and says how to fix it; :attr:`options` names
+    the options of a combination. It subclasses :class:`ValueError`, which
+    flask-talisman 1.1.0 raised.
     """
+
+    def __init__(self, message: str, *, options: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        #: For a combination that cannot work: the options involved.
+        self.options = options
 
 
 class ConfigurationWarning(UserWarning):
@@ -73,21 +83,26 @@ def type_error(option: str, value: object, expected: str) -> ConfigurationError:
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-# Messages already warned about in the current configuration step, or None
-# outside one; and whether warnings are silenced (lazy per-view compiles).
+# The warnings already shown for the configuration being checked (one set
+# per Talisman instance), or None; and whether warnings are silenced.
 _seen: ContextVar[set[str] | None] = ContextVar("talisman_seen", default=None)
 _quiet: ContextVar[bool] = ContextVar("talisman_quiet", default=False)
+# A record of shown warnings stops growing here (an app that keeps setting
+# new values); older messages may then be shown again.
+_MAX_SEEN = 1024
 
 
 @contextmanager
-def configuring(*, quiet: bool = False) -> Iterator[None]:
-    """One configuration step: each warning is shown at most once in it.
+def configuring(seen: set[str] | None = None, *, quiet: bool = False) -> Iterator[None]:
+    """Check options with each warning shown at most once per ``seen`` record.
 
-    Nested steps share the outer step's record, so ``Talisman(app, ...)``
-    warns once about a value even though it also runs ``init_app``.
+    A Talisman instance passes its own record, so a value checked when it is
+    assigned and again when a request compiles it warns once. Nested calls
+    without a record share the outer one.
     """
     outer = _seen.get()
-    seen_token = _seen.set(set() if outer is None else outer)
+    record = seen if seen is not None else (set() if outer is None else outer)
+    seen_token = _seen.set(record)
     quiet_token = _quiet.set(quiet or _quiet.get())
     try:
         yield
@@ -104,6 +119,8 @@ def warn(message: str) -> None:
     if seen is not None:
         if message in seen:
             return
+        if len(seen) >= _MAX_SEEN:
+            seen.clear()
         seen.add(message)
     level = 1
     frame = sys._getframe(0)

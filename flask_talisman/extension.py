@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
@@ -28,10 +28,14 @@ from .nonce import make_nonce
 from .options import (
     PER_VIEW,
     SPECS,
-    OptionStore,
+    Watch,
     check_options,
+    check_value,
     defaults,
     from_config,
+    normalize,
+    unchanged,
+    watch,
 )
 from .policy import CompiledPolicy, HeaderSet, compile_policy
 from .presets import resolve_preset
@@ -44,6 +48,9 @@ _SAFE_ROOT = re.compile(
     r"https?://[A-Za-z0-9.:\[\]_-]+(?:/[A-Za-z0-9._~!$&'()*+=:@%/-]*)?\Z"
 )
 _MAX_WRAPPED = 32
+# Copies of the options taken while another thread keeps editing them: after
+# this many, the last is used (and the next request copies again).
+_READ_ATTEMPTS = 8
 # Options a per-view preset leaves as the app set them: how the app is
 # reached (HTTPS redirect, proxies) and where its reports go.
 _KEPT_BY_PRESETS = frozenset(
@@ -103,173 +110,334 @@ def csp_nonce() -> str:
     return nonce
 
 
+#: The per-view options attribute flask-talisman 1.1.0 read from a view
+#: function. Applications set it themselves; Talisman reads it, never writes it.
+VIEW_OPTIONS_ATTRIBUTE = "talisman_view_options"
+
+Result = CompiledPolicy | ConfigurationError
+
+
+class _ViewEntry:
+    """One endpoint's compiled policy (or why it cannot be compiled)."""
+
+    __slots__ = ("attribute", "generation", "result", "view", "watched")
+
+    def __init__(
+        self,
+        generation: int,
+        view: object,
+        attribute: object,
+        watched: Watch,
+        result: Result,
+    ) -> None:
+        self.generation = generation
+        self.view = view
+        self.attribute = attribute
+        self.watched = watched
+        self.result = result
+
+
+class _Compiled:
+    """One consistent reading of an app's options and what was compiled from it.
+
+    Never changed once built, except that endpoints' entries are added to
+    ``views``; a change of options builds a new one, swapped in whole.
+    """
+
+    __slots__ = ("app", "values", "version", "views", "watched")
+
+    def __init__(
+        self, version: int, values: dict[str, Any], watched: Watch, app: Result
+    ) -> None:
+        self.version = version
+        self.values = values
+        self.watched = watched
+        self.app = app
+        self.views: dict[str | None, _ViewEntry] = {}
+
+
+def _read(values: Mapping[str, Any]) -> tuple[dict[str, Any], Watch]:
+    # Copies of the options, and what tells when the user edits one.
+    items = list(values.items())
+    copies, watched = watch(value for _, value in items)
+    return {name: copy for (name, _), copy in zip(items, copies, strict=True)}, watched
+
+
+def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
+    # What flask-talisman 1.1.0 read from ``view.talisman_view_options``:
+    # options a view can set; anything else is ignored, as 1.1.0 did.
+    where = f"the view {endpoint!r}: {VIEW_OPTIONS_ATTRIBUTE}"
+    if not isinstance(options, Mapping):
+        warn(f"{where} is {options!r}, not a dict of options; it is ignored.")
+        return {}
+    kept: dict[str, Any] = {}
+    for name, value in options.items():
+        if name in PER_VIEW:
+            kept[name] = value
+        elif name in SPECS:
+            warn(
+                f"{where}[{name!r}] configures the app as a whole, not one view; "
+                "it is ignored. Pass it to Talisman(...) or init_app(...)."
+            )
+        else:
+            warn(
+                f"{where}[{name!r}] is not an option; it is ignored."
+                + suggest(str(name), PER_VIEW)
+            )
+    return kept
+
+
+def _session_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    return normalize({k: v for k, v in values.items() if k.startswith("session_")})
+
+
+def _fresh(error: ConfigurationError) -> ConfigurationError:
+    # Raised anew each time, so that no traceback grows request after request.
+    return ConfigurationError(str(error), options=error.options)
+
+
 class _AppState:
-    """Talisman's state for one app, kept in ``app.extensions["talisman"]``."""
+    """Talisman's state for one app, kept in ``app.extensions["talisman"]``.
+
+    ``values`` holds the app's options as the user gave them. Per request,
+    :meth:`policy_for` returns the compiled policy of the endpoint: it
+    recompiles only when an option was assigned or a dict or list among them
+    was edited in place, and the check for that is a comparison with copies.
+    """
 
     __slots__ = (
         "__weakref__",
-        "app_policy",
         "app_ref",
-        "cache",
-        "generation",
-        "store",
+        "compiled",
+        "last_good",
+        "lock",
         "talisman",
+        "values",
+        "version",
+        "view_functions",
     )
 
-    def __init__(self, talisman: Talisman, app: Flask, values: dict[str, Any]):
+    def __init__(self, talisman: Talisman, app: Flask, values: dict[str, Any]) -> None:
         self.talisman = talisman
         self.app_ref = weakref.ref(app)
-        self.store = OptionStore(values, self._changed)
-        self.cache: dict[str | None, CompiledPolicy] = {}
-        self.generation = talisman._generation
-        self.app_policy = compile_policy(self.store.values)
+        self.view_functions = app.view_functions
+        self.values = values
+        self.version = 0
+        self.lock = threading.RLock()
+        copies, watched = _read(values)
+        policy = self._compile(copies, [], None)
+        if isinstance(policy, ConfigurationError):
+            raise _fresh(policy)
+        self.last_good: CompiledPolicy = policy
+        self.compiled = _Compiled(0, copies, watched, policy)
 
-    def _changed(self, name: str) -> None:
+    # -- options --------------------------------------------------------------
+
+    def set(self, name: str, value: Any) -> None:
+        """Store one option (already checked on its own)."""
         if name.startswith("report_receiver"):
             raise ConfigurationError(
                 f"Talisman.{name}: the report receiver is registered by "
                 "init_app; pass this option to Talisman(...) or init_app(...)."
             )
-        # Compile now, so an inconsistent combination is refused here (and
-        # the change rolled back by the store) rather than on a request.
-        app_policy = compile_policy(self.store.values)
-        views = self.check_views(self.store.values)
-        self.app_policy = app_policy
+        with self.lock:
+            self.values[name] = value
+            self.version += 1
         if name.startswith("session_cookie_"):
             # A configuration step taken by the user, not a per-request write.
             app = self.app_ref()
-            if app is not None:
-                apply_session_cookie_options(app, self.store.values)
-        self.talisman._bump()
-        self._warm(views)
+            if app is not None:  # pragma: no branch - the app owns this state
+                apply_session_cookie_options(app, _session_options(self.values))
+
+    # -- compiled policies ----------------------------------------------------
 
     def policy_for(self, endpoint: str | None) -> CompiledPolicy:
-        """The compiled policy for an endpoint (``None``: no route matched)."""
-        if self.generation != self.talisman._generation:
-            self._refresh()
-        policy = self.cache.get(endpoint)
-        if policy is None:
-            policy = self._compile(endpoint)
-            self.cache[endpoint] = policy
-        return policy
+        """The compiled policy for an endpoint (``None``: no route matched).
 
-    def _refresh(self) -> None:
-        # The app policy is recompiled when this app's options change; a
-        # change elsewhere (a decorator, another app) only empties the cache.
-        self.cache.clear()
-        self.generation = self.talisman._generation
+        Raises :class:`ConfigurationError` when the endpoint's options, as
+        they are now, cannot work together.
+        """
+        result = self._entry(endpoint).result
+        if isinstance(result, ConfigurationError):
+            raise _fresh(result)
+        return result
 
-    def check_views(
-        self, values: Mapping[str, Any]
-    ) -> dict[str | None, CompiledPolicy]:
-        """Compile every decorated view of the app now, so a combination of
-        view and app options that cannot work is refused while configuring
-        rather than on the view's first request. Returns the policies."""
-        compiled: dict[str | None, CompiledPolicy] = {}
-        app = self.app_ref()
-        if app is None:  # pragma: no cover - the app owns this state
+    def _current(self) -> _Compiled:
+        compiled = self.compiled
+        if compiled.version == self.version and unchanged(compiled.watched):
             return compiled
-        for endpoint in list(app.view_functions):
-            layers = self._layers(app, endpoint)
-            if layers:
-                try:
-                    with configuring(quiet=True):
-                        compiled[endpoint] = compile_policy(
-                            apply_layers(values, layers)
-                        )
-                except ConfigurationError as error:
-                    raise ConfigurationError(
-                        f"the view {endpoint!r} with the app's options: {error}"
-                    ) from None
-        return compiled
+        with self.lock:
+            compiled = self.compiled
+            if compiled.version == self.version and unchanged(compiled.watched):
+                return compiled  # another thread has just recompiled
+            copies, watched = self._read_consistently()
+            app_result = self._compile(copies, [], None)
+            if isinstance(app_result, CompiledPolicy):
+                self.last_good = app_result
+            compiled = _Compiled(self.version, copies, watched, app_result)
+            self.compiled = compiled
+            return compiled
 
-    def _warm(self, compiled: dict[str | None, CompiledPolicy]) -> None:
-        # Policies just compiled for the current options: keep them.
-        self.cache = compiled
-        self.generation = self.talisman._generation
+    def _read_consistently(self) -> tuple[dict[str, Any], Watch]:
+        # Copy the options; if another thread edited one meanwhile, copy
+        # again, so that the copies are one state the options were in (not
+        # one dict from before an edit and another from after the next).
+        for _ in range(_READ_ATTEMPTS):
+            version = self.version
+            copies, watched = _read(self.values)
+            if version == self.version and unchanged(watched):
+                break
+        return copies, watched
 
-    def _layers(self, app: Flask, endpoint: str) -> list[Layer]:
-        talisman = self.talisman
+    def _entry(self, endpoint: str | None) -> _ViewEntry:
+        compiled = self._current()
+        entry = compiled.views.get(endpoint)
+        view = self.view_functions.get(endpoint) if endpoint is not None else None
+        if (
+            entry is None
+            or entry.generation != self.talisman._generation
+            or entry.view is not view
+            or getattr(view, VIEW_OPTIONS_ATTRIBUTE, None) is not entry.attribute
+            or not unchanged(entry.watched)
+        ):
+            entry = self._compile_view(compiled, endpoint, view)
+            compiled.views[endpoint] = entry
+        return entry
+
+    def _compile_view(
+        self, compiled: _Compiled, endpoint: str | None, view: object
+    ) -> _ViewEntry:
+        generation = self.talisman._generation
+        attribute = getattr(view, VIEW_OPTIONS_ATTRIBUTE, None)
+        sources = self._layers(endpoint, view, attribute)
+        if not sources:
+            return _ViewEntry(generation, view, attribute, (), compiled.app)
+        # Copies of every layer's options: the compile reads these, so an
+        # edit made meanwhile on another thread cannot reach it halfway.
+        copies, watched = watch(options for _, (_, options) in sources)
         layers: list[Layer] = []
+        with configuring(self.talisman._warned):
+            for (kind, (operation, _)), copy in zip(sources, copies, strict=True):
+                if kind == "attribute":
+                    copy = _view_attribute(endpoint, copy)
+                layers.append((operation, copy))
+        result = self._compile(compiled.values, layers, endpoint)
+        return _ViewEntry(generation, view, attribute, watched, result)
+
+    def _layers(
+        self, endpoint: str | None, view: object, attribute: object
+    ) -> list[tuple[str, Layer]]:
+        """The option layers over the app's, outermost first, with their kind."""
+        if endpoint is None:
+            return []
+        talisman = self.talisman
+        layers: list[tuple[str, Layer]] = []
         # Blueprints from the outermost in: "admin.users.list" is the view
         # "list" of the blueprint "users" nested in "admin".
+        app = self.app_ref()
         parts = endpoint.split(".")[:-1]
-        for i in range(1, len(parts) + 1):
-            blueprint = app.blueprints.get(".".join(parts[:i]))
-            entry = talisman._blueprints.get(id(blueprint))
-            if entry is not None and entry[0] is blueprint:
-                layers.extend(entry[1])
-        layers.extend(talisman._layers_for_view(app.view_functions.get(endpoint)))
+        if app is not None:  # pragma: no branch - the app owns this state
+            for i in range(1, len(parts) + 1):
+                blueprint = app.blueprints.get(".".join(parts[:i]))
+                entry = talisman._blueprints.get(id(blueprint))
+                if entry is not None and entry[0] is blueprint:
+                    layers.extend(("decorator", layer) for layer in entry[1])
+        if endpoint == RECEIVER_ENDPOINT and self.values["report_receiver"]:
+            # Browsers post reports from wherever the page was, plain HTTP too.
+            layers.append(("receiver", ("replace", {"force_https": False})))
+        if attribute is not None:
+            # Checked and filtered on a copy, in _compile_view.
+            layers.append(("attribute", ("replace", attribute)))  # type: ignore[arg-type]
+        layers.extend(("decorator", layer) for layer in talisman._layers_for_view(view))
         return layers
 
-    def _compile(self, endpoint: str | None) -> CompiledPolicy:
-        app = self.app_ref()
-        if endpoint is None or app is None:
-            return self.app_policy
-        layers = self._layers(app, endpoint)
-        if not layers:
-            return self.app_policy
-        with configuring(quiet=True):
-            return compile_policy(apply_layers(self.store.values, layers))
+    def _compile(
+        self, values: Mapping[str, Any], layers: list[Layer], endpoint: str | None
+    ) -> Result:
+        try:
+            with configuring(self.talisman._warned):
+                resolved = apply_layers(values, layers) if layers else values
+                return compile_policy(normalize(resolved))
+        except ConfigurationError as error:
+            if endpoint is None:
+                return error
+            return ConfigurationError(
+                f"the view {endpoint!r} with the app's options: {error}",
+                options=error.options,
+            )
+
+    def problems(self) -> list[ConfigurationError]:
+        """Compile the app's policy and every view's now; return what fails."""
+        found: list[ConfigurationError] = []
+        app_result = self._current().app
+        if isinstance(app_result, ConfigurationError):
+            found.append(app_result)
+        for endpoint in list(self.view_functions):
+            result = self._entry(endpoint).result
+            if isinstance(result, ConfigurationError) and result is not app_result:
+                found.append(result)
+        return found
 
 
 class Talisman:
     """HTTP security headers for a Flask app.
 
     ``Talisman(app, **options)`` or, in an app factory,
-    ``talisman = Talisman(**options)`` then ``talisman.init_app(app)``. Every
-    option is validated here; see :doc:`/options` for the list. Options can
-    also come from ``TALISMAN_<OPTION>`` config keys; keyword arguments win.
+    ``talisman = Talisman(**options)`` then ``talisman.init_app(app)``. See
+    :doc:`/options` for the options. Options can also come from
+    ``TALISMAN_<OPTION>`` config keys; keyword arguments win.
 
     Options are readable and writable as attributes
-    (``talisman.force_https = False``; dicts can be edited in place). Inside an
-    app context they refer to that app's options; outside one, to the app
-    most recently passed to :meth:`init_app`.
+    (``talisman.force_https = False``), as in flask-talisman 1.1.0: the
+    object you assign is the object kept, and dicts and lists can be edited
+    in place, also through your own reference. Inside an app context they
+    refer to that app's options; outside one, to the app most recently
+    passed to :meth:`init_app`. A value that is wrong on its own is refused
+    when assigned; a combination is checked when it is used (see
+    :doc:`/options`, "When options are checked").
     """
 
     _generation: int
     _views: dict[int, tuple[object, list[Layer]]]
     _blueprints: dict[int, tuple[object, list[Layer]]]
     _explicit: set[str]
-    _store: OptionStore
+    _values: dict[str, Any]
     _last_state: weakref.ref[_AppState] | None
     _preset: object
     _states: weakref.WeakSet[_AppState]
+    _warned: set[str]
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
-        object.__setattr__(self, "_generation", 0)
-        object.__setattr__(self, "_views", {})
-        object.__setattr__(self, "_blueprints", {})
-        object.__setattr__(self, "_explicit", set())
-        object.__setattr__(self, "_last_state", None)
-        object.__setattr__(self, "_states", weakref.WeakSet())
-        with configuring():
+        internal = {
+            "_generation": 0,
+            "_views": {},
+            "_blueprints": {},
+            "_last_state": None,
+            "_states": weakref.WeakSet(),
+            "_warned": set(),
+        }
+        for name, value in internal.items():
+            object.__setattr__(self, name, value)
+        with configuring(self._warned):
             preset = options.pop("preset", None)
             resolve_preset(preset, "Talisman(preset=...)")
-            object.__setattr__(self, "_preset", preset)
             checked = check_options(options, where="Talisman(...)")
-            self._explicit.update(checked)
-            object.__setattr__(
-                self,
-                "_store",
-                OptionStore({**defaults(), **checked}, self._instance_changed),
-            )
-            if app is not None:
-                self.init_app(app)
+        object.__setattr__(self, "_preset", preset)
+        object.__setattr__(self, "_explicit", set(checked))
+        object.__setattr__(self, "_values", {**defaults(), **checked})
+        if app is not None:
+            self.init_app(app)
 
     def init_app(self, app: Flask, **options: Any) -> None:
         """Register Talisman on ``app``.
 
         ``options`` override, for this app only, those given to the
-        constructor and in ``app.config``. Registering twice on one app raises
-        :class:`RuntimeError`.
+        constructor and in ``app.config``. The options are checked, on their
+        own and together, before anything is registered: a
+        :class:`ConfigurationError` leaves the app untouched. Registering twice
+        on one app raises :class:`RuntimeError`.
         """
-        if "talisman" in app.extensions:
-            raise RuntimeError(
-                "Talisman is already registered on this app; call init_app "
-                "once per app (Talisman(app) already calls it)."
-            )
-        with configuring():
+        with configuring(self._warned):
             preset_name = options.pop(
                 "preset", app.config.get("TALISMAN_PRESET", self._preset)
             )
@@ -279,21 +447,63 @@ class Talisman:
             from_cfg = check_options(from_config(app.config), where="app.config")
             checked = check_options(options, where="init_app(...)")
             values = defaults()
-            values.update(preset)
+            # A preset's dicts are copied: editing the app's options in place
+            # must not change the preset for other apps.
+            values.update(_read(preset)[0])
             values.update(from_cfg)
-            values.update({name: self._store.values[name] for name in self._explicit})
+            # Options given to Talisman(...), assigned before init_app, or
+            # (dicts and lists) edited in place before it.
+            fresh = defaults()
+            values.update(
+                {
+                    name: value
+                    for name, value in self._values.items()
+                    if name in self._explicit or value != fresh[name]
+                }
+            )
             values.update(checked)
+            # Every combination is checked here, before a second registration
+            # is refused (flask-talisman 1.1.0 refused report_only without a
+            # report URI first, too).
             state = _AppState(self, app, values)
-            state._warm(state.check_views(state.store.values))
-        apply_session_cookie_options(app, state.store.values)
+        if "talisman" in app.extensions:
+            raise RuntimeError(
+                "Talisman is already registered on this app; call init_app "
+                "once per app (Talisman(app) already calls it)."
+            )
+        apply_session_cookie_options(app, _session_options(values))
         app.extensions["talisman"] = state
-        self._register_receiver(app, state)
+        self._register_receiver(app, values)
         object.__setattr__(self, "_last_state", weakref.ref(state))
         self._states.add(state)
         app.before_request(self._make_before_request(app, state))
         app.after_request(self._make_after_request(state))
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.globals["csp_hash"] = csp_hash
+
+    def check(self, app: Flask | None = None) -> None:
+        """Compile the options of ``app`` and of each of its views now.
+
+        Raises :class:`ConfigurationError` naming every endpoint whose options
+        cannot work together, which the first request to it would otherwise
+        raise. ``app`` defaults to the current app (or the one most recently
+        passed to :meth:`init_app`). Use it in a test, or after changing
+        several options at run time.
+        """
+        state = self._state_of(app)
+        if state is None:
+            raise RuntimeError(
+                "Talisman.check(): Talisman is not registered on this app; "
+                "call init_app(app) first."
+            )
+        problems = state.problems()
+        if problems:
+            raise ConfigurationError(
+                "; ".join(str(problem) for problem in problems),
+                options=tuple(
+                    dict.fromkeys(name for p in problems for name in p.options)
+                ),
+            )
 
     def __call__(self, **options: Any) -> Callable[[T], T]:
         """Per-view options that replace the app's: ``@talisman(frame_options=DENY)``.
@@ -307,8 +517,8 @@ class Talisman:
         ``preset="strict"`` (or another preset) first resets every per-view
         header option to that preset, so a blueprint can run a different
         preset from the app; the HTTPS-redirect and reporting options keep
-        the app's values. Nothing is stored on the view function; it is returned
-        unchanged.
+        the app's values. Nothing is stored on the view function; it is
+        returned unchanged.
         """
         return self._decorator("replace", options, "@talisman(...)")
 
@@ -327,7 +537,7 @@ class Talisman:
     def _decorator(
         self, operation: Literal["replace", "extend"], options: Any, where: str
     ) -> Callable[[T], T]:
-        with configuring():
+        with configuring(self._warned):
             preset = options.pop("preset", None)
             checked = check_options(options, where=where, per_view=True)
             if preset is not None:
@@ -339,39 +549,24 @@ class Talisman:
                 # Every per-view option back to the preset's value (or the
                 # default), then the options given beside it.
                 base = {**defaults(), **resolve_preset(preset, f"{where} preset")}
-                checked = {
-                    **check_options(
-                        {
-                            k: v
-                            for k, v in base.items()
-                            if k in PER_VIEW and k not in _KEPT_BY_PRESETS
-                        },
-                        where="preset",
-                        per_view=True,
-                    ),
-                    **checked,
+                reset = {
+                    k: v
+                    for k, v in base.items()
+                    if k in PER_VIEW and k not in _KEPT_BY_PRESETS
                 }
-            # Show the warnings about the given values now; the full policy
-            # is compiled with the app's options on first use (an incomplete
-            # combination here may be completed by the app's).
-            with contextlib.suppress(ConfigurationError):
-                compile_policy(apply_layers(defaults(), [(operation, checked)]))
+                checked = {**check_options(reset, where="preset"), **checked}
         layer: Layer = (operation, checked)
-        # Against the apps already set up: refused when none of them could
-        # complete the combination (init_app and later changes check the
-        # views actually registered, blueprint options included).
-        errors = []
-        states = list(self._states)
-        for state in states:
-            try:
-                with configuring(quiet=True):
-                    compile_policy(apply_layers(state.store.values, [layer]))
-            except ConfigurationError as error:
-                errors.append(error)
-        if states and len(errors) == len(states):
-            raise ConfigurationError(
-                f"{where} with the app's options: {errors[0]}"
-            ) from None
+        # The decorator's own combination is refused now when every option
+        # it involves is given here. Otherwise the app's options may complete
+        # it (even ones set later): that is checked when the view is used.
+        try:
+            with configuring(quiet=True):
+                compile_policy(normalize(apply_layers(defaults(), [layer])))
+        except ConfigurationError as error:
+            if error.options and set(error.options) <= set(checked):
+                raise ConfigurationError(
+                    f"{where}: {error}", options=error.options
+                ) from None
 
         def decorator(target: T) -> T:
             if isinstance(target, Blueprint):
@@ -394,34 +589,44 @@ class Talisman:
 
     def __getattr__(self, name: str) -> Any:
         if name in SPECS:
-            return self._target().values[name]
+            state = self._state_of(None)
+            return (state.values if state is not None else self._values)[name]
         raise AttributeError(
             f"{type(self).__name__!r} object has no attribute {name!r}"
         )
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in SPECS:
-            self._target().set(name, value)
+            # Only the value on its own: the options it goes with may be set
+            # on the next lines, so combinations are checked when used.
+            with configuring(self._warned):
+                check_value(name, value)
+            state = self._state_of(None)
+            if state is None:
+                self._values[name] = value
+                self._explicit.add(name)
+            else:
+                state.set(name, value)
             return
         hint = suggest(name, SPECS)
         if hint and not name.startswith("_"):
-            with configuring():
+            with configuring(self._warned):
                 warn(f"Talisman.{name} is not an option, so it changes nothing.{hint}")
         object.__setattr__(self, name, value)
 
-    def _target(self) -> OptionStore:
-        if has_app_context():
-            state = current_app.extensions.get("talisman")
+    def _state_of(self, app: Flask | None) -> _AppState | None:
+        """This extension's state on ``app``, the current app or the last one."""
+        if app is None and has_app_context():
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            state = app.extensions.get("talisman")
             if isinstance(state, _AppState) and state.talisman is self:
-                return state.store
-        last = self._last_state() if self._last_state is not None else None
-        if last is not None:
-            return last.store
-        return self._store
-
-    def _instance_changed(self, name: str) -> None:
-        self._explicit.add(name)
-        self._bump()
+                return state
+        elif app is not None:
+            state = app.extensions.get("talisman")
+            if isinstance(state, _AppState) and state.talisman is self:
+                return state
+            return None
+        return self._last_state() if self._last_state is not None else None
 
     def _bump(self) -> None:
         object.__setattr__(self, "_generation", self._generation + 1)
@@ -438,20 +643,20 @@ class Talisman:
             view = getattr(view, "__wrapped__", None)
         return []
 
-    def _register_receiver(self, app: Flask, state: _AppState) -> None:
-        values = state.store.values
-        path = values["report_receiver"]
+    def _register_receiver(self, app: Flask, values: Mapping[str, Any]) -> None:
+        options = normalize(
+            {name: values[name] for name in SPECS if name.startswith("report_receiver")}
+        )
+        path = options["report_receiver"]
         if path is None:
             return
         view = make_receiver(
             app,
-            values["report_receiver_max_bytes"],
-            values["report_receiver_rate_limit"],
-            values["report_receiver_sample_rate"],
+            options["report_receiver_max_bytes"],
+            options["report_receiver_rate_limit"],
+            options["report_receiver_sample_rate"],
         )
         app.add_url_rule(path, RECEIVER_ENDPOINT, view, methods=["POST"])
-        # Browsers post reports from wherever the page was, plain HTTP too.
-        self._views[id(view)] = (view, [("replace", {"force_https": False})])
         csrf = app.extensions.get("csrf")
         if csrf is not None and hasattr(csrf, "exempt"):
             csrf.exempt(view)
@@ -489,12 +694,14 @@ class Talisman:
             data: tuple[HeaderSet, str] | None = request.__dict__.get("_talisman")
             if data is None:
                 # The before-request hook did not run for this request (an
-                # earlier hook failed or returned a response), or it failed
-                # to compile the view's policy: fall back to the app's.
+                # earlier hook failed or returned a response), or it raised
+                # because the options cannot work together: then this error
+                # response gets the last complete header set that compiled,
+                # never a partial one.
                 try:
                     policy = state.policy_for(request.endpoint)
                 except ConfigurationError:
-                    policy = state.app_policy
+                    policy = state.last_good
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
                 data = (policy.secure if secure else policy.insecure, "")
             header_set, nonce = data

@@ -1,11 +1,12 @@
-"""Option names, defaults, validation, and change tracking.
+"""Option names, defaults, validation, and change detection.
 
 Resolution, most specific last: defaults < ``TALISMAN_*`` config <
 ``Talisman(...)`` keywords < ``init_app`` keywords < per-view options.
-Every value is checked by its option's validator when it is configured.
-Dicts and lists are stored as tracked copies, so an in-place edit such as
-``talisman.content_security_policy["img-src"] = "*"`` is validated at once
-(and rolled back if bad) and invalidates the compiled policies.
+Each value is checked on its own by its option's validator when it is
+configured, and kept as given: the user's own dicts and lists are held, never
+copied or wrapped, so an edit made through any reference to them takes
+effect, as in flask-talisman 1.1.0. :func:`watch` and :func:`unchanged` tell
+the extension when one was edited, so it recompiles (and checks) only then.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, SupportsIndex
+from typing import Any
 
-from .errors import ConfigurationError, configuring, suggest, type_error
+from .errors import ConfigurationError, suggest, type_error
 from .headers.cache import check_cache_control, check_clear_site_data
 from .headers.cross_origin import (
     check_coep,
@@ -158,13 +159,6 @@ def _sample_rate(option: str, value: object) -> float:
     return float(value)
 
 
-def _tuple_to_list(check: Checker) -> Checker:
-    def wrapped(option: str, value: Any) -> Any:
-        return list(check(option, value))
-
-    return wrapped
-
-
 @dataclass(frozen=True)
 class OptionSpec:
     """One option: its default, whether a view can set it, its validator."""
@@ -301,14 +295,14 @@ _SPECS = (
         "content_security_policy_report_only_nonce_in",
         None,
         True,
-        _tuple_to_list(check_nonce_in),
+        check_nonce_in,
         "Directives of the report-only policy that get the request's nonce.",
     ),
     OptionSpec(
         "content_security_policy_nonce_in",
-        None,
+        [],
         True,
-        _tuple_to_list(check_nonce_in),
+        check_nonce_in,
         "CSP directives that get the per-request nonce.",
     ),
     OptionSpec(
@@ -551,195 +545,91 @@ def check_value(option: str, value: Any) -> Any:
 def check_options(
     options: Mapping[str, Any], *, where: str, per_view: bool = False
 ) -> dict[str, Any]:
-    """Validate names and values; return the normalised options."""
-    result = {}
+    """Check each name and each value on its own; return the options as given.
+
+    The values are kept as they are (the user's own objects); combinations
+    are checked when the options are compiled.
+    """
     for name, value in options.items():
         check_name(name, where=where, per_view=per_view)
-        result[name] = check_value(name, value)
-    return result
+        check_value(name, value)
+    return dict(options)
 
 
-class _TrackedDict(dict[Any, Any]):
-    """A dict that validates and reports every in-place change."""
-
-    __slots__ = ("_listener",)
-
-    def __init__(self, data: Mapping[Any, Any], listener: Callable[[], None]):
-        super().__init__()
-        self._listener = listener
-        for key, value in data.items():
-            dict.__setitem__(self, key, _track(value, listener))
-
-    def _change(self, apply: Callable[[], Any]) -> Any:
-        before = dict(self)
-        result = apply()
-        try:
-            self._listener()
-        except BaseException:
-            dict.clear(self)
-            dict.update(self, before)
-            raise
-        return result
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        tracked = _track(value, self._listener)
-        self._change(lambda: dict.__setitem__(self, key, tracked))
-
-    def __delitem__(self, key: Any) -> None:
-        self._change(lambda: dict.__delitem__(self, key))
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        incoming = dict(*args, **kwargs)
-        tracked = {k: _track(v, self._listener) for k, v in incoming.items()}
-        self._change(lambda: dict.update(self, tracked))
-
-    def __ior__(self, other: Any) -> _TrackedDict:  # type: ignore[misc]
-        self.update(other)
-        return self
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        if key in self:
-            return self[key]
-        self[key] = default
-        return self[key]
-
-    def pop(self, key: Any, *default: Any) -> Any:
-        if key not in self and default:
-            return default[0]
-        return self._change(lambda: dict.pop(self, key))
-
-    def popitem(self) -> tuple[Any, Any]:
-        item: tuple[Any, Any] = self._change(lambda: dict.popitem(self))
-        return item
-
-    def clear(self) -> None:
-        self._change(lambda: dict.clear(self))
-
-    def __reduce__(self) -> Any:
-        return (dict, (dict(self),))
+Watch = tuple[tuple[Any, Any, tuple[Any, ...] | None], ...]
 
 
-class _TrackedList(list[Any]):
-    """A list that validates and reports every in-place change."""
-
-    __slots__ = ("_listener",)
-
-    def __init__(self, data: Iterable[Any], listener: Callable[[], None]):
-        super().__init__(data)
-        self._listener = listener
-
-    def _change(self, apply: Callable[[], Any]) -> Any:
-        before = list(self)
-        result = apply()
-        try:
-            self._listener()
-        except BaseException:
-            list.__init__(self, before)
-            raise
-        return result
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._change(lambda: list.__setitem__(self, index, value))
-
-    def __delitem__(self, index: Any) -> None:
-        self._change(lambda: list.__delitem__(self, index))
-
-    def __iadd__(self, other: Iterable[Any]) -> _TrackedList:  # type: ignore[misc]
-        self.extend(other)
-        return self
-
-    def __imul__(self, count: SupportsIndex) -> _TrackedList:
-        self._change(lambda: list.__imul__(self, count))
-        return self
-
-    def append(self, value: Any) -> None:
-        self._change(lambda: list.append(self, value))
-
-    def extend(self, values: Iterable[Any]) -> None:
-        items = list(values)
-        self._change(lambda: list.extend(self, items))
-
-    def insert(self, index: SupportsIndex, value: Any) -> None:
-        self._change(lambda: list.insert(self, index, value))
-
-    def remove(self, value: Any) -> None:
-        self._change(lambda: list.remove(self, value))
-
-    def pop(self, index: SupportsIndex = -1) -> Any:
-        return self._change(lambda: list.pop(self, index))
-
-    def clear(self) -> None:
-        self._change(lambda: list.clear(self))
-
-    def sort(self, *args: Any, **kwargs: Any) -> None:
-        self._change(lambda: list.sort(self, *args, **kwargs))
-
-    def reverse(self) -> None:
-        self._change(lambda: list.reverse(self))
-
-    def __reduce__(self) -> Any:
-        return (list, (list(self),))
-
-
-def _track(value: Any, listener: Callable[[], None]) -> Any:
+def _copy(value: Any) -> Any:
+    # A copy that compares equal to ``value`` until ``value`` is edited.
     if isinstance(value, Mapping):
-        return _TrackedDict(value, listener)
+        return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
-        return _TrackedList(value, listener)
+        return [_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
     return value
 
 
-def untrack(value: Any) -> Any:
-    """Return a plain deep copy of a (possibly tracked) option value."""
-    if isinstance(value, Mapping):
-        return {k: untrack(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [untrack(v) for v in value]
-    return value
+def watch(values: Iterable[Any]) -> tuple[list[Any], Watch]:
+    """Copies of ``values`` and what tells when one is edited in place.
 
-
-class OptionStore:
-    """The resolved options of one app (or of an extension before init_app).
-
-    ``on_change(name)`` is called after every accepted change, whether made by
-    :meth:`set` or by editing a stored dict or list in place.
+    Returns the copies (what a policy is compiled from, so that an edit made
+    while it compiles cannot reach it halfway) and, for every dict or list
+    among ``values``, ``(the user's object, its copy, its keys)``, which
+    :func:`unchanged` compares. The user's objects are never wrapped or
+    written to.
     """
+    copies: list[Any] = []
+    entries: list[tuple[Any, Any, tuple[Any, ...] | None]] = []
 
-    def __init__(
-        self, values: Mapping[str, Any], on_change: Callable[[str], None]
-    ) -> None:
-        self._on_change = on_change
-        self.values: dict[str, Any] = {}
-        for name, value in values.items():
-            self.values[name] = _track(untrack(value), self._listener(name))
+    def mappings_inside(value: Any, copy: Any) -> None:
+        # == on a dict ignores the order of its keys, which is the order of
+        # the header's directives: every dict's keys are compared too. (The
+        # copy leads: if another thread edits ``value`` meanwhile, the entry
+        # simply compares unequal later.)
+        if isinstance(copy, dict):
+            pairs = [(value.get(key), item) for key, item in copy.items()]
+        elif isinstance(copy, (list, tuple)):
+            pairs = list(zip(value, copy, strict=False))
+        else:
+            return
+        for item, item_copy in pairs:
+            if isinstance(item_copy, dict):
+                entries.append((item, item_copy, tuple(item_copy)))
+            mappings_inside(item, item_copy)
 
-    def _listener(self, name: str) -> Callable[[], None]:
-        def changed() -> None:
-            with configuring():
-                check_value(name, self.values[name])
-                self._on_change(name)
+    for value in values:
+        copy = _copy(value)
+        copies.append(copy)
+        if isinstance(value, Mapping):
+            entries.append((value, copy, tuple(copy)))
+        elif isinstance(value, (list, tuple)):
+            entries.append((value, copy, None))
+        else:
+            continue
+        mappings_inside(value, copy)
+    return copies, tuple(entries)
 
-        return changed
 
-    def set(self, name: str, value: Any) -> None:
-        """Validate and store one option; on any error nothing changes."""
-        check_name(name, where=f"Talisman.{name}")
-        with configuring():
-            checked = check_value(name, value)
-            previous = self.values[name]
-            self.values[name] = _track(untrack(checked), self._listener(name))
-            try:
-                self._on_change(name)
-            except BaseException:
-                self.values[name] = previous
-                raise
+def unchanged(entries: Watch) -> bool:
+    """Whether no watched object was edited since :func:`watch` copied it."""
+    try:
+        for value, copy, keys in entries:
+            if value != copy or (keys is not None and tuple(value) != keys):
+                return False
+    except RuntimeError:  # edited by another thread while being compared
+        return False
+    return True
 
 
 def defaults() -> dict[str, Any]:
-    """A fresh copy of every option's default."""
-    return {
-        name: spec.check(name, untrack(spec.default)) for name, spec in SPECS.items()
-    }
+    """A fresh copy of every option's default (edits never reach the module's)."""
+    return {name: _copy(spec.default) for name, spec in SPECS.items()}
+
+
+def normalize(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every option's normal form: what :func:`~.policy.compile_policy` reads."""
+    return {name: SPECS[name].check(name, value) for name, value in values.items()}
 
 
 def from_config(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -149,12 +149,7 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         "Document-Policy",
         compile_document_policy("document_policy", options["document_policy"]),
     )
-    add(
-        "X-Frame-Options",
-        compile_frame_options(
-            options["frame_options"], options["frame_options_allow_from"]
-        ),
-    )
+    frame_options_at = len(pairs)
     add("X-XSS-Protection", options["x_xss_protection"] or None)
     if options["x_content_type_options"]:
         add("X-Content-Type-Options", "nosniff")
@@ -231,7 +226,12 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
                 "content_security_policy_report_only: setting it to True also "
                 "requires a URI in content_security_policy_report_uri (or a "
                 "report-uri / report-to directive in the policy), or the "
-                "browser has nowhere to send reports."
+                "browser has nowhere to send reports.",
+                options=(
+                    "content_security_policy_report_only",
+                    "content_security_policy_report_uri",
+                    "content_security_policy",
+                ),
             )
         if options["content_security_policy_report_only_nonce_in"]:
             warn(
@@ -270,6 +270,18 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
                     ),
                 )
             )
+
+    # The enforced policy: does it already say who may frame the page?
+    enforced = [d for name, d in policies if name == "Content-Security-Policy"]
+    frame_options = compile_frame_options(
+        options["frame_options"],
+        options["frame_options_allow_from"],
+        csp_frame_ancestors=any(
+            name.lower() == "frame-ancestors" for d in enforced for name, _ in d
+        ),
+    )
+    if frame_options is not None:
+        pairs.insert(frame_options_at, ("X-Frame-Options", frame_options))
 
     hsts = compile_hsts(
         options["strict_transport_security"],

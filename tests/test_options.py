@@ -1,17 +1,27 @@
-"""Option storage: tracked in-place edits are validated, rolled back and seen."""
+"""Option storage: the user's objects are kept, and edits to them are seen.
+
+As in flask-talisman 1.1.0, the object passed or assigned is the object the
+extension holds and returns, and an edit made through any reference to it
+(the attribute, or the user's own variable) takes effect on the next request.
+Defaults and presets are copied per app, so editing them changes one app.
+"""
 
 from __future__ import annotations
 
 import copy
 import pickle
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, make_response
 
-from flask_talisman import ConfigurationError, Talisman
+from flask_talisman import DEFAULT_CSP_POLICY, Talisman
 from flask_talisman.options import PER_VIEW, SPECS, from_config
+from flask_talisman.presets import PRESETS
 
-from .conftest import HTTPS
+from .conftest import HTTPS, NONCE_RE, make_app
 
 
 def csp_of(app: Flask) -> str:
@@ -31,101 +41,68 @@ def test_every_option_has_a_doc_and_app_wide_options_are_known() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("edit", "expected"),
-    [
-        (lambda d: d.update({"img-src": "*"}), "img-src *"),
-        (lambda d: d.__ior__({"img-src": "*"}), "img-src *"),
-        (lambda d: d.setdefault("img-src", "*"), "img-src *"),
-        (lambda d: d.setdefault("default-src", "*"), None),
-        (lambda d: d.pop("object-src"), "!object-src"),
-        (lambda d: d.pop("missing", None), None),
-        (lambda d: d.popitem(), "!object-src"),
-        (lambda d: d.__delitem__("object-src"), "!object-src"),
-    ],
-)
-def test_dict_edits_are_seen(app: Flask, edit, expected: str | None) -> None:  # type: ignore[no-untyped-def]
-    t = Talisman(app)
-    before = csp_of(app)
-    edit(t.content_security_policy)
-    after = csp_of(app)
-    if expected is None:
-        assert after == before
-    elif expected.startswith("!"):
-        assert expected[1:] not in after
-    else:
-        assert after.endswith(expected)
+# -- identity -----------------------------------------------------------------
 
 
-def test_clearing_the_policy_removes_the_header(app: Flask) -> None:
-    t = Talisman(app)
-    t.content_security_policy.clear()
-    assert "Content-Security-Policy" not in app.test_client().get("/", **HTTPS).headers
-
-
-@pytest.mark.parametrize(
-    "edit",
-    [
-        lambda v: v.append("https://cdn.example"),
-        lambda v: v.extend(["https://cdn.example"]),
-        lambda v: v.insert(0, "https://cdn.example"),
-        lambda v: v.__iadd__(["https://cdn.example"]),
-        lambda v: v.__setitem__(slice(0, 0), ["https://cdn.example"]),
-    ],
-)
-def test_list_edits_inside_a_policy_are_seen(app: Flask, edit) -> None:  # type: ignore[no-untyped-def]
-    t = Talisman(app, content_security_policy={"default-src": ["'self'"]})
-    edit(t.content_security_policy["default-src"])
-    assert "https://cdn.example" in csp_of(app)
-
-
-@pytest.mark.parametrize(
-    "edit",
-    [
-        lambda v: v.remove("'self'"),
-        lambda v: v.pop(),
-        lambda v: v.clear(),
-        lambda v: v.__delitem__(0),
-        lambda v: v.__imul__(0),
-    ],
-)
-def test_list_removals_are_seen(app: Flask, edit) -> None:  # type: ignore[no-untyped-def]
+def test_the_object_passed_is_the_object_held(app: Flask) -> None:
+    policy = {"default-src": "'self'"}
+    nonce_in = ["script-src"]
     t = Talisman(
-        app, content_security_policy={"default-src": ["'self'"], "img-src": "*"}
+        app, content_security_policy=policy, content_security_policy_nonce_in=nonce_in
     )
-    edit(t.content_security_policy["default-src"])
-    assert csp_of(app) == "default-src; img-src *"
+    assert t.content_security_policy is policy
+    assert t.content_security_policy_nonce_in is nonce_in
 
 
-def test_list_reorders_are_seen(app: Flask) -> None:
-    t = Talisman(
-        app, content_security_policy={"default-src": ["b.example", "a.example"]}
-    )
-    t.content_security_policy["default-src"].sort()
-    assert csp_of(app) == "default-src a.example b.example"
-    t.content_security_policy["default-src"].reverse()
-    assert csp_of(app) == "default-src b.example a.example"
-
-
-def test_bad_list_edit_is_rolled_back(app: Flask) -> None:
-    t = Talisman(app, content_security_policy={"default-src": ["'self'"]})
-    with pytest.raises(ConfigurationError, match="should be quoted"):
-        t.content_security_policy["default-src"].append("none")
-    assert t.content_security_policy["default-src"] == ["'self'"]
+def test_the_object_assigned_is_the_object_held(app: Flask) -> None:
+    t = Talisman(app)
+    policy = {"default-src": "'self'"}
+    t.content_security_policy = policy
+    assert t.content_security_policy is policy
     assert csp_of(app) == "default-src 'self'"
 
 
-def test_bad_dict_edit_is_rolled_back(app: Flask) -> None:
-    t = Talisman(app)
-    with pytest.raises(ConfigurationError):
-        t.content_security_policy.update({"img-src": "a;b"})
-    assert t.content_security_policy == {
-        "default-src": "'self'",
-        "object-src": "'none'",
-    }
+def test_a_dict_subclass_keeps_its_type_and_methods(app: Flask) -> None:
+    class Policy(OrderedDict[str, str]):
+        def allow_images_from(self, origin: str) -> None:
+            self["img-src"] = origin
+
+    policy = Policy({"default-src": "'self'"})
+    t = Talisman(app, content_security_policy=policy)
+    t.content_security_policy.allow_images_from("https://img.example")
+    assert type(t.content_security_policy) is Policy
+    assert csp_of(app) == "default-src 'self'; img-src https://img.example"
 
 
-def test_tracked_values_copy_and_pickle_as_plain_containers(app: Flask) -> None:
+def test_an_edit_through_the_users_own_reference_is_seen(app: Flask) -> None:
+    mine = {"default-src": "'self'"}
+    Talisman(app, content_security_policy=mine)
+    assert csp_of(app) == "default-src 'self'"
+    mine["img-src"] = "*"  # kept from before it was passed in, as in 1.1.0
+    assert csp_of(app) == "default-src 'self'; img-src *"
+
+
+def test_editing_the_defaults_changes_one_app_only() -> None:
+    first, second = make_app("first"), make_app("second")
+    t1, _ = Talisman(first), Talisman(second)
+    t1.content_security_policy["img-src"] = "*"
+    assert csp_of(first) == "default-src 'self'; object-src 'none'; img-src *"
+    assert csp_of(second) == "default-src 'self'; object-src 'none'"
+    assert DEFAULT_CSP_POLICY == {"default-src": "'self'", "object-src": "'none'"}
+
+
+def test_editing_a_presets_dict_changes_one_app_only() -> None:
+    before = repr(PRESETS["strict"])
+    first, second = make_app("first"), make_app("second")
+    t1, _ = Talisman(first, preset="strict"), Talisman(second, preset="strict")
+    t1.content_security_policy["img-src"] = "*"
+    assert "img-src" not in second.test_client().get("/", **HTTPS).headers.get(
+        "Content-Security-Policy", ""
+    )
+    assert repr(PRESETS["strict"]) == before
+
+
+def test_values_pickle_and_copy_as_the_users_own_types(app: Flask) -> None:
     t = Talisman(app, content_security_policy={"default-src": ["'self'"]})
     plain = pickle.loads(pickle.dumps(t.content_security_policy))
     assert type(plain) is dict
@@ -133,11 +110,103 @@ def test_tracked_values_copy_and_pickle_as_plain_containers(app: Flask) -> None:
     assert copy.deepcopy(t.content_security_policy) == {"default-src": ["'self'"]}
 
 
-def test_the_users_dict_is_copied(app: Flask) -> None:
-    mine = {"default-src": "'self'"}
-    Talisman(app, content_security_policy=mine)
-    mine["img-src"] = "none"  # not validated: no longer ours
-    assert csp_of(app) == "default-src 'self'"
+def test_nonce_in_defaults_to_an_empty_list_that_can_be_appended_to(
+    app: Flask,
+) -> None:
+    t = Talisman(app)
+    assert t.content_security_policy_nonce_in == []  # as in 1.1.0
+    t.content_security_policy_nonce_in.append("script-src")
+    assert "'nonce-" in csp_of(app)
+
+
+# -- every edit of every container option is seen ----------------------------
+
+
+def cookies_view(app: Flask) -> None:
+    @app.route("/cookies")
+    def cookies() -> Any:
+        response = make_response("cookies")
+        response.set_cookie("a", "1")
+        response.set_cookie("b", "2")
+        return response
+
+
+#: (option, initial value, edit, options that go with it)
+CONTAINER_EDITS: list[Any] = [
+    ("content_security_policy", {"default-src": "'self'"},
+     lambda v: v.update({"img-src": "*"}), {}),
+    ("content_security_policy", {"default-src": ["'self'"]},
+     lambda v: v["default-src"].append("https://cdn.example"), {}),
+    ("content_security_policy", {"default-src": "'self'", "img-src": "*"},
+     lambda v: v.__setitem__("default-src", v.pop("default-src")), {}),
+    ("content_security_policy_report_only", {"default-src": "'self'"},
+     lambda v: v.__setitem__("img-src", "*"), {}),
+    ("content_security_policy_nonce_in", ["script-src"],
+     lambda v: v.append("style-src"), {}),
+    ("content_security_policy_nonce_in", ["script-src", "style-src"],
+     lambda v: v.reverse(), {}),
+    ("content_security_policy_report_only_nonce_in", [],
+     lambda v: v.append("script-src"),
+     {"content_security_policy_report_only": {"default-src": "'self'"}}),
+    ("permissions_policy", {"camera": "()"},
+     lambda v: v.__setitem__("geolocation", "(self)"), {}),
+    ("permissions_policy", {"camera": ["self"]},
+     lambda v: v["camera"].append('"https://a.example"'), {}),
+    ("document_policy", {}, lambda v: v.__setitem__("document-write", "?0"), {}),
+    ("feature_policy", {}, lambda v: v.__setitem__("camera", "'none'"), {}),
+    ("reporting_endpoints", {"csp": "https://r.example/csp"},
+     lambda v: v.__setitem__("coop", "https://r.example/coop"), {}),
+    ("clear_site_data", ["cache"], lambda v: v.append("cookies"), {}),
+    ("integrity_policy", {"blocked-destinations": ["script"]},
+     lambda v: v.__setitem__("endpoints", ["default"]), {}),
+    ("harden_cookies_include", ["a"], lambda v: v.append("b"),
+     {"harden_cookies": True}),
+    ("harden_cookies_exclude", ["a"], lambda v: v.remove("a"),
+     {"harden_cookies": True}),
+]  # fmt: skip
+
+
+def headers_of(app: Flask) -> dict[str, list[str]]:
+    client = app.test_client()
+    headers: dict[str, list[str]] = {}
+    for path in ("/", "/cookies"):
+        response = client.get(path, **HTTPS)
+        for name in set(response.headers.keys()):
+            values = response.headers.getlist(name)
+            headers[f"{path} {name}"] = [NONCE_RE.sub("'nonce-N'", v) for v in values]
+    return headers
+
+
+@pytest.mark.parametrize(
+    ("option", "initial", "edit", "extra"),
+    CONTAINER_EDITS,
+    ids=[f"{row[0]}-{i}" for i, row in enumerate(CONTAINER_EDITS)],
+)
+def test_in_place_edit_gives_the_headers_of_the_edited_value(
+    option: str,
+    initial: Any,
+    edit: Callable[[Any], None],
+    extra: dict[str, Any],
+) -> None:
+    # Differential: after the edit, the app sends exactly what an app
+    # configured with the edited value from the start sends.
+    edited_app, fresh_app = make_app("edited"), make_app("fresh")
+    for app in (edited_app, fresh_app):
+        cookies_view(app)
+    mine = copy.deepcopy(initial)
+    Talisman(edited_app, **{option: mine}, **extra)
+    before = headers_of(edited_app)
+    edit(mine)
+    Talisman(fresh_app, **{option: copy.deepcopy(mine)}, **extra)
+    after = headers_of(edited_app)
+    assert after == headers_of(fresh_app)
+    assert after != before
+
+
+def test_clearing_the_policy_removes_the_header(app: Flask) -> None:
+    t = Talisman(app)
+    t.content_security_policy.clear()
+    assert "Content-Security-Policy" not in app.test_client().get("/", **HTTPS).headers
 
 
 def test_from_config_reads_only_prefixed_keys() -> None:

@@ -286,18 +286,11 @@ def parse_directives(
         raise type_error(option, policy, "a dict or a str policy")
 
     directives: Directives = []
-    seen: set[str] = set()
+    position: dict[str, int] = {}
     for key, value in raw:
         name = _check_name(option, key)
         low = name.lower()
-        if low in seen:
-            warn(
-                f"{option}: directive {name!r} appears twice; browsers use the "
-                "first one, so the second is dropped."
-            )
-            continue
-        seen.add(low)
-        if check_sources and low not in KNOWN_DIRECTIVES:
+        if check_sources and low not in KNOWN_DIRECTIVES and low not in position:
             warn(
                 f"{option}: {name!r} is not a known CSP directive and browsers "
                 "will ignore it." + suggest(low, KNOWN_DIRECTIVES)
@@ -311,6 +304,20 @@ def parse_directives(
                 f"{option}[{name!r}]: 'none' is ignored when other sources are "
                 f"listed ({' '.join(tokens)}). Remove 'none' or the other sources."
             )
+        if low in position:
+            # Every occurrence is checked above; the last one is kept, in the
+            # first one's place, as flask-talisman 1.1.0 did (applications
+            # append a directive to a policy string to override it).
+            earlier = directives[position[low]]
+            warn(
+                f"{option}: directive {earlier[0]!r} is given more than once; "
+                f"the last value ({' '.join([name, *tokens])!r}) replaces "
+                f"{' '.join([earlier[0], *earlier[1]])!r}. Give it once to "
+                "silence this warning."
+            )
+            directives[position[low]] = (name, tokens)
+            continue
+        position[low] = len(directives)
         directives.append((name, tokens))
     return directives
 

@@ -47,8 +47,21 @@ def check_allow_from(option: str, value: object) -> str | None:
     )
 
 
-def compile_frame_options(value: str | None, allow_from: str | None) -> str | None:
-    """Return the header value, or ``None`` for no header."""
+def frame_ancestors_source(allow_from: str) -> str:
+    """The CSP ``frame-ancestors`` source that allows what ``allow_from`` does."""
+    if allow_from.upper() in (SAMEORIGIN, "SELF", "'SELF'"):
+        return "'self'"
+    return allow_from
+
+
+def compile_frame_options(
+    value: str | None, allow_from: str | None, *, csp_frame_ancestors: bool = False
+) -> str | None:
+    """Return the header value, or ``None`` for no header.
+
+    ``csp_frame_ancestors`` says whether the enforced CSP already has a
+    ``frame-ancestors`` directive (then ALLOW-FROM needs no advice).
+    """
     if value is None:
         return None
     if value != ALLOW_FROM:
@@ -56,10 +69,13 @@ def compile_frame_options(value: str | None, allow_from: str | None) -> str | No
     if allow_from is None:
         raise ConfigurationError(
             "frame_options: ALLOW_FROM needs an origin in "
-            "frame_options_allow_from, e.g. 'https://example.com'."
+            "frame_options_allow_from, e.g. 'https://example.com'.",
+            options=("frame_options", "frame_options_allow_from"),
         )
-    warn(
-        "frame_options: current browsers ignore ALLOW-FROM. Add "
-        f"frame-ancestors {allow_from} to content_security_policy as well."
-    )
+    if not csp_frame_ancestors:
+        warn(
+            "frame_options: current browsers ignore ALLOW-FROM. Also add "
+            f"'frame-ancestors': \"{frame_ancestors_source(allow_from)}\" to "
+            "content_security_policy."
+        )
     return f"{ALLOW_FROM} {allow_from}"
