@@ -586,3 +586,64 @@ def test_a_warning_is_shown_once_for_one_configuration() -> None:
         "content_security_policy: 'image-src' is not a known CSP directive and "
         "browsers will ignore it. Did you mean 'img-src'?"
     ]
+
+
+def test_the_record_of_shown_warnings_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import flask_talisman.errors as errors
+
+    monkeypatch.setattr(errors, "_MAX_SEEN", 2)
+    seen: set[str] = set()
+    shown = []
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with errors.configuring(seen):
+            for message in ["a", "b", "c", "a"]:
+                errors.warn(message)
+        shown = [str(w.message) for w in record]
+    assert shown == ["a", "b", "c", "a"]  # "a" was forgotten to bound the record
+    assert len(seen) <= 2
+
+
+# -- change detection at the edges -------------------------------------------
+
+
+class NeverEqual(dict[str, Any]):
+    """A policy that never compares equal, not even to its own copy."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_an_object_that_never_equals_its_copy_is_recompiled_but_served() -> None:
+    app = make_app()
+    Talisman(app, content_security_policy=NeverEqual({"default-src": "'self'"}))
+    for _ in range(3):
+        assert headers(app)["Content-Security-Policy"] == "default-src 'self'"
+
+
+class FailsOnceWhileIterated(dict[str, Any]):
+    """Iterating it fails once as a dict edited by another thread would."""
+
+    armed = False
+
+    def __iter__(self) -> Any:
+        if self.armed:
+            self.armed = False
+            raise RuntimeError("dictionary changed size during iteration")
+        return super().__iter__()
+
+
+def test_a_policy_edited_while_compared_is_treated_as_changed() -> None:
+    app = make_app()
+    policy = FailsOnceWhileIterated({"default-src": "'self'"})
+    Talisman(app, content_security_policy=policy)
+    headers(app)
+    policy.armed = True
+    assert headers(app)["Content-Security-Policy"] == "default-src 'self'"
