@@ -6,6 +6,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Mapping
+from types import FunctionType
 from typing import Any, Literal, TypeVar
 
 from flask import (
@@ -115,6 +116,7 @@ def csp_nonce() -> str:
 VIEW_OPTIONS_ATTRIBUTE = "talisman_view_options"
 
 Result = CompiledPolicy | ConfigurationError
+_NOTHING = Watch()
 
 
 class _ViewEntry:
@@ -161,6 +163,17 @@ def _read(values: Mapping[str, Any]) -> tuple[dict[str, Any], Watch]:
     items = list(values.items())
     copies, watched = watch(value for _, value in items)
     return {name: copy for (name, _), copy in zip(items, copies, strict=True)}, watched
+
+
+def _view_attribute_of(view: object) -> object:
+    """``view.talisman_view_options``, or ``None``."""
+    if view is None:
+        return None
+    if type(view) is FunctionType:
+        # A plain function keeps it in its __dict__: a lookup there costs a
+        # fraction of a getattr() that fails on every request.
+        return view.__dict__.get(VIEW_OPTIONS_ATTRIBUTE)
+    return getattr(view, VIEW_OPTIONS_ATTRIBUTE, None)
 
 
 def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
@@ -257,7 +270,31 @@ class _AppState:
         Raises :class:`ConfigurationError` when the endpoint's options, as
         they are now, cannot work together.
         """
-        result = self._entry(endpoint).result
+        # The per-request path: a few comparisons when nothing changed.
+        compiled = self.compiled
+        entry = compiled.views.get(endpoint)
+        view = self.view_functions.get(endpoint) if endpoint is not None else None
+        watched = compiled.watched
+        try:
+            if (
+                entry is None
+                or compiled.version != self.version
+                or entry.generation != self.talisman._generation
+                or entry.view is not view
+                or (
+                    view.__dict__.get(VIEW_OPTIONS_ATTRIBUTE)
+                    if type(view) is FunctionType
+                    else _view_attribute_of(view)
+                )
+                is not entry.attribute
+                or watched.objects != watched.copies
+                or (watched.ordered and not unchanged(watched))
+                or (entry.watched is not _NOTHING and not unchanged(entry.watched))
+            ):
+                entry = self._entry(endpoint)
+        except RuntimeError:  # a dict edited by another thread while compared
+            entry = self._entry(endpoint)
+        result = entry.result
         if isinstance(result, ConfigurationError):
             raise _fresh(result)
         return result
@@ -297,7 +334,7 @@ class _AppState:
             entry is None
             or entry.generation != self.talisman._generation
             or entry.view is not view
-            or getattr(view, VIEW_OPTIONS_ATTRIBUTE, None) is not entry.attribute
+            or _view_attribute_of(view) is not entry.attribute
             or not unchanged(entry.watched)
         ):
             entry = self._compile_view(compiled, endpoint, view)
@@ -308,10 +345,10 @@ class _AppState:
         self, compiled: _Compiled, endpoint: str | None, view: object
     ) -> _ViewEntry:
         generation = self.talisman._generation
-        attribute = getattr(view, VIEW_OPTIONS_ATTRIBUTE, None)
+        attribute = _view_attribute_of(view)
         sources = self._layers(endpoint, view, attribute)
         if not sources:
-            return _ViewEntry(generation, view, attribute, (), compiled.app)
+            return _ViewEntry(generation, view, attribute, _NOTHING, compiled.app)
         # Copies of every layer's options: the compile reads these, so an
         # edit made meanwhile on another thread cannot reach it halfway.
         copies, watched = watch(options for _, (_, options) in sources)

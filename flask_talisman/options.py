@@ -556,7 +556,19 @@ def check_options(
     return dict(options)
 
 
-Watch = tuple[tuple[Any, Any, tuple[Any, ...] | None], ...]
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """The user's dicts and lists among some options, and copies to compare.
+
+    :func:`unchanged` compares all of them in one tuple comparison, then the
+    key order of every dict with more than one key (``==`` on dicts ignores
+    order, which is the order of a header's directives).
+    """
+
+    objects: tuple[Any, ...] = ()
+    copies: tuple[Any, ...] = ()
+    #: ``(dict, its keys in order)`` for each dict with more than one key.
+    ordered: tuple[tuple[Any, tuple[Any, ...]], ...] = ()
 
 
 def _copy(value: Any) -> Any:
@@ -574,48 +586,45 @@ def watch(values: Iterable[Any]) -> tuple[list[Any], Watch]:
     """Copies of ``values`` and what tells when one is edited in place.
 
     Returns the copies (what a policy is compiled from, so that an edit made
-    while it compiles cannot reach it halfway) and, for every dict or list
-    among ``values``, ``(the user's object, its copy, its keys)``, which
-    :func:`unchanged` compares. The user's objects are never wrapped or
-    written to.
+    while it compiles cannot reach it halfway) and a :class:`Watch` of every
+    dict or list among ``values``, which :func:`unchanged` compares with
+    them. The user's objects are never wrapped or written to.
     """
     copies: list[Any] = []
-    entries: list[tuple[Any, Any, tuple[Any, ...] | None]] = []
+    objects: list[Any] = []
+    object_copies: list[Any] = []
+    ordered: list[tuple[Any, tuple[Any, ...]]] = []
 
-    def mappings_inside(value: Any, copy: Any) -> None:
-        # == on a dict ignores the order of its keys, which is the order of
-        # the header's directives: every dict's keys are compared too. (The
-        # copy leads: if another thread edits ``value`` meanwhile, the entry
-        # simply compares unequal later.)
+    def order_of(value: Any, copy: Any) -> None:
+        # Every dict's key order, nested ones included. The copy leads: if
+        # another thread edits ``value`` meanwhile, the watch simply compares
+        # unequal later.
         if isinstance(copy, dict):
-            pairs = [(value.get(key), item) for key, item in copy.items()]
+            if len(copy) > 1:
+                ordered.append((value, tuple(copy)))
+            for key, item in copy.items():
+                order_of(value.get(key), item)
         elif isinstance(copy, (list, tuple)):
-            pairs = list(zip(value, copy, strict=False))
-        else:
-            return
-        for item, item_copy in pairs:
-            if isinstance(item_copy, dict):
-                entries.append((item, item_copy, tuple(item_copy)))
-            mappings_inside(item, item_copy)
+            for item, item_copy in zip(value, copy, strict=False):
+                order_of(item, item_copy)
 
     for value in values:
         copy = _copy(value)
         copies.append(copy)
-        if isinstance(value, Mapping):
-            entries.append((value, copy, tuple(copy)))
-        elif isinstance(value, (list, tuple)):
-            entries.append((value, copy, None))
-        else:
-            continue
-        mappings_inside(value, copy)
-    return copies, tuple(entries)
+        if isinstance(value, (Mapping, list, tuple)):
+            objects.append(value)
+            object_copies.append(copy)
+            order_of(value, copy)
+    return copies, Watch(tuple(objects), tuple(object_copies), tuple(ordered))
 
 
-def unchanged(entries: Watch) -> bool:
+def unchanged(watched: Watch) -> bool:
     """Whether no watched object was edited since :func:`watch` copied it."""
     try:
-        for value, copy, keys in entries:
-            if value != copy or (keys is not None and tuple(value) != keys):
+        if watched.objects != watched.copies:
+            return False
+        for mapping, keys in watched.ordered:
+            if tuple(mapping) != keys:
                 return False
     except RuntimeError:  # edited by another thread while being compared
         return False

@@ -647,3 +647,43 @@ def test_a_policy_edited_while_compared_is_treated_as_changed() -> None:
     headers(app)
     policy.armed = True
     assert headers(app)["Content-Security-Policy"] == "default-src 'self'"
+
+
+class FailsWhileCompared(dict[str, Any]):
+    """Comparing it fails (twice) as a dict edited by another thread would."""
+
+    failures = 0
+
+    def __eq__(self, other: object) -> bool:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("dictionary changed size during iteration")
+        return dict.__eq__(self, other)  # type: ignore[operator,no-any-return]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_a_policy_that_fails_while_compared_is_treated_as_changed() -> None:
+    app = make_app()
+    policy = FailsWhileCompared({"default-src": "'self'"})
+    Talisman(app, content_security_policy=policy)
+    headers(app)
+    policy.failures = 2
+    assert headers(app)["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_the_view_attribute_of_a_callable_object_is_read() -> None:
+    app = make_app()
+    Talisman(app)
+
+    class Health:
+        talisman_view_options = {"force_https": False}  # noqa: RUF012
+
+        def __call__(self) -> str:
+            return "ok"
+
+    app.add_url_rule("/health", "health", Health())
+    assert app.test_client().get("/health").status_code == 200
