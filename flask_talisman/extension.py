@@ -35,6 +35,7 @@ from .options import (
     defaults,
     from_config,
     normalize,
+    same_order,
     unchanged,
     watch,
 )
@@ -122,17 +123,15 @@ _NOTHING = Watch()
 class _ViewEntry:
     """One endpoint's compiled policy (or why it cannot be compiled)."""
 
-    __slots__ = ("attribute", "generation", "result", "view", "watched")
+    __slots__ = ("attribute", "result", "view", "watched")
 
     def __init__(
         self,
-        generation: int,
         view: object,
         attribute: object,
         watched: Watch,
         result: Result,
     ) -> None:
-        self.generation = generation
         self.view = view
         self.attribute = attribute
         self.watched = watched
@@ -246,6 +245,11 @@ class _AppState:
 
     # -- options --------------------------------------------------------------
 
+    def invalidate(self) -> None:
+        """Compile again on the next request (a decorator was registered)."""
+        with self.lock:
+            self.version += 1
+
     def set(self, name: str, value: Any) -> None:
         """Store one option (already checked on its own)."""
         if name.startswith("report_receiver"):
@@ -279,7 +283,6 @@ class _AppState:
             if (
                 entry is None
                 or compiled.version != self.version
-                or entry.generation != self.talisman._generation
                 or entry.view is not view
                 or (
                     view.__dict__.get(VIEW_OPTIONS_ATTRIBUTE)
@@ -288,7 +291,7 @@ class _AppState:
                 )
                 is not entry.attribute
                 or watched.objects != watched.copies
-                or (watched.ordered and not unchanged(watched))
+                or (watched.ordered and not same_order(watched))
                 or (entry.watched is not _NOTHING and not unchanged(entry.watched))
             ):
                 entry = self._entry(endpoint)
@@ -332,7 +335,6 @@ class _AppState:
         view = self.view_functions.get(endpoint) if endpoint is not None else None
         if (
             entry is None
-            or entry.generation != self.talisman._generation
             or entry.view is not view
             or _view_attribute_of(view) is not entry.attribute
             or not unchanged(entry.watched)
@@ -344,11 +346,10 @@ class _AppState:
     def _compile_view(
         self, compiled: _Compiled, endpoint: str | None, view: object
     ) -> _ViewEntry:
-        generation = self.talisman._generation
         attribute = _view_attribute_of(view)
         sources = self._layers(endpoint, view, attribute)
         if not sources:
-            return _ViewEntry(generation, view, attribute, _NOTHING, compiled.app)
+            return _ViewEntry(view, attribute, _NOTHING, compiled.app)
         # Copies of every layer's options: the compile reads these, so an
         # edit made meanwhile on another thread cannot reach it halfway.
         copies, watched = watch(options for _, (_, options) in sources)
@@ -359,7 +360,7 @@ class _AppState:
                     copy = _view_attribute(endpoint, copy)
                 layers.append((operation, copy))
         result = self._compile(compiled.values, layers, endpoint)
-        return _ViewEntry(generation, view, attribute, watched, result)
+        return _ViewEntry(view, attribute, watched, result)
 
     def _layers(
         self, endpoint: str | None, view: object, attribute: object
@@ -434,7 +435,6 @@ class Talisman:
     :doc:`/options`, "When options are checked").
     """
 
-    _generation: int
     _views: dict[int, tuple[object, list[Layer]]]
     _blueprints: dict[int, tuple[object, list[Layer]]]
     _explicit: set[str]
@@ -445,8 +445,7 @@ class Talisman:
     _warned: set[str]
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
-        internal = {
-            "_generation": 0,
+        internal: dict[str, object] = {
             "_views": {},
             "_blueprints": {},
             "_last_state": None,
@@ -666,7 +665,9 @@ class Talisman:
         return self._last_state() if self._last_state is not None else None
 
     def _bump(self) -> None:
-        object.__setattr__(self, "_generation", self._generation + 1)
+        # Views and blueprints gained options: every app compiles again.
+        for state in list(self._states):
+            state.invalidate()
 
     def _layers_for_view(self, view: object) -> list[Layer]:
         # Follow __wrapped__ so options survive functools.wraps decorators

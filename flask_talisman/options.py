@@ -621,13 +621,19 @@ def watch(values: Iterable[Any]) -> tuple[list[Any], Watch]:
 def unchanged(watched: Watch) -> bool:
     """Whether no watched object was edited since :func:`watch` copied it."""
     try:
-        if watched.objects != watched.copies:
-            return False
-        for mapping, keys in watched.ordered:
-            if tuple(mapping) != keys:
-                return False
+        return watched.objects == watched.copies and same_order(watched)
     except RuntimeError:  # edited by another thread while being compared
         return False
+
+
+def same_order(watched: Watch) -> bool:
+    """Whether every watched dict's keys are still in the copied order.
+
+    Only meaningful once ``objects == copies`` (same keys and values).
+    """
+    for mapping, keys in watched.ordered:  # noqa: SIM110 - faster than all()
+        if tuple(mapping) != keys:
+            return False
     return True
 
 
