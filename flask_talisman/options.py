@@ -537,9 +537,38 @@ def check_name(option: str, *, where: str, per_view: bool = False) -> None:
         )
 
 
+def plain(value: Any) -> Any:
+    """``value`` with every str, int and float in it as exactly that type.
+
+    A ``str`` subclass (a ``(str, Enum)`` member among them) compares equal
+    to its text but may render differently through ``str()`` or
+    ``format()``: what is validated, and sent, is the text itself. Mappings
+    become dicts and lists and tuples keep their type; anything else is left
+    for the option's check to accept or refuse.
+    """
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or kind is float or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
+        return bool(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, Mapping):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    return value
+
+
 def check_value(option: str, value: Any) -> Any:
-    """Validate one option's value and return its normalised form."""
-    return SPECS[option].check(option, value)
+    """Validate one option's value and return its normal form (plain types)."""
+    return SPECS[option].check(option, plain(value))
 
 
 def check_options(
@@ -644,7 +673,7 @@ def defaults() -> dict[str, Any]:
 
 def normalize(values: Mapping[str, Any]) -> dict[str, Any]:
     """Every option's normal form: what :func:`~.policy.compile_policy` reads."""
-    return {name: SPECS[name].check(name, value) for name, value in values.items()}
+    return {name: check_value(name, value) for name, value in values.items()}
 
 
 def from_config(config: Mapping[str, Any]) -> dict[str, Any]:
