@@ -42,6 +42,7 @@ from .options import (
 from .policy import CompiledPolicy, HeaderSet, compile_policy
 from .presets import resolve_preset
 from .reports import RECEIVER_ENDPOINT, make_receiver
+from .views import Registry
 
 __all__ = ["Talisman", "csp_nonce"]
 
@@ -377,9 +378,10 @@ class _AppState:
         if app is not None:  # pragma: no branch - the app owns this state
             for i in range(1, len(parts) + 1):
                 blueprint = app.blueprints.get(".".join(parts[:i]))
-                entry = talisman._blueprints.get(id(blueprint))
-                if entry is not None and entry[0] is blueprint:
-                    layers.extend(("decorator", layer) for layer in entry[1])
+                layers.extend(
+                    ("decorator", layer)
+                    for layer in talisman._blueprints.get(blueprint)
+                )
         if endpoint == RECEIVER_ENDPOINT and self.values["report_receiver"]:
             # Browsers post reports from wherever the page was, plain HTTP too.
             layers.append(("receiver", ("replace", {"force_https": False})))
@@ -435,8 +437,8 @@ class Talisman:
     :doc:`/options`, "When options are checked").
     """
 
-    _views: dict[int, tuple[object, list[Layer]]]
-    _blueprints: dict[int, tuple[object, list[Layer]]]
+    _views: Registry
+    _blueprints: Registry
     _explicit: set[str]
     _values: dict[str, Any]
     _last_state: weakref.ref[_AppState] | None
@@ -446,8 +448,8 @@ class Talisman:
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
         internal: dict[str, object] = {
-            "_views": {},
-            "_blueprints": {},
+            "_views": Registry(),
+            "_blueprints": Registry(),
             "_last_state": None,
             "_states": weakref.WeakSet(),
             "_warned": set(),
@@ -613,9 +615,7 @@ class Talisman:
                 raise TypeError(
                     f"{where} decorates a view function or a Blueprint, got {target!r}."
                 )
-            entry = registry.get(id(target))
-            layers = [*entry[1], layer] if entry and entry[0] is target else [layer]
-            registry[id(target)] = (target, layers)
+            registry.add(target, layer)
             self._bump()
             return target
 
@@ -669,17 +669,17 @@ class Talisman:
         for state in list(self._states):
             state.invalidate()
 
-    def _layers_for_view(self, view: object) -> list[Layer]:
+    def _layers_for_view(self, view: object) -> tuple[Layer, ...]:
         # Follow __wrapped__ so options survive functools.wraps decorators
         # stacked between @app.route and @talisman(...).
         for _ in range(_MAX_WRAPPED):
             if view is None:
                 break
-            entry = self._views.get(id(view))
-            if entry is not None and entry[0] is view:
-                return entry[1]
+            layers = self._views.get(view)
+            if layers:
+                return layers
             view = getattr(view, "__wrapped__", None)
-        return []
+        return ()
 
     def _register_receiver(self, app: Flask, values: Mapping[str, Any]) -> None:
         options = normalize(

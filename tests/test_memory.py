@@ -1,0 +1,97 @@
+"""Specification: nothing keeps an app, a view or a blueprint alive.
+
+A long-lived ``Talisman()`` in an app factory outlives every app it is
+registered on. Once the application drops an app (and its views and
+blueprints), they can be collected, and so can what Talisman kept about
+them.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from flask import Blueprint, Flask
+
+from flask_talisman import DENY, Talisman
+from flask_talisman.views import Registry
+
+from .conftest import HTTPS
+
+
+def factory(talisman: Talisman) -> Flask:
+    app = Flask("factory")
+
+    @app.route("/view")
+    @talisman(frame_options=DENY)
+    def view() -> str:
+        return "view"
+
+    admin = Blueprint("admin", __name__)
+
+    @admin.route("/page")
+    def page() -> str:
+        return "page"
+
+    talisman(frame_options=DENY)(admin)
+    app.register_blueprint(admin, url_prefix="/admin")
+    talisman.init_app(app, report_receiver="/reports")
+    client = app.test_client()
+    assert client.get("/view", **HTTPS).headers["X-Frame-Options"] == DENY
+    assert client.get("/admin/page", **HTTPS).headers["X-Frame-Options"] == DENY
+    return app
+
+
+def test_apps_from_a_factory_are_collected_with_their_views() -> None:
+    talisman = Talisman()
+    apps = [weakref.ref(factory(talisman)) for _ in range(20)]
+    gc.collect()
+    assert [ref for ref in apps if ref() is not None] == []
+    assert len(talisman._views) == 0
+    assert len(talisman._blueprints) == 0
+
+
+def test_a_view_that_cannot_be_weakly_referenced_is_held() -> None:
+    class Slotted:
+        __slots__ = ()
+
+        def __call__(self) -> str:
+            return "slotted"
+
+    registry = Registry()
+    view = Slotted()
+    registry.add(view, ("replace", {"frame_options": DENY}))
+    registry.add(view, ("replace", {"referrer_policy": None}))
+    assert registry.get(view) == (
+        ("replace", {"frame_options": DENY}),
+        ("replace", {"referrer_policy": None}),
+    )
+    assert registry.get(Slotted()) == ()
+
+
+def test_a_slotted_callable_view_gets_its_options() -> None:
+    app = Flask("slotted")
+    talisman = Talisman(app)
+
+    class Slotted:
+        __slots__ = ()
+
+        def __call__(self) -> str:
+            return "slotted"
+
+    app.add_url_rule("/slotted", "slotted", talisman(frame_options=DENY)(Slotted()))
+    headers = app.test_client().get("/slotted", **HTTPS).headers
+    assert headers["X-Frame-Options"] == DENY
+
+
+def test_an_entry_goes_when_its_object_does() -> None:
+    registry = Registry()
+
+    def view() -> str:
+        return "view"
+
+    registry.add(view, ("replace", {}))
+    assert len(registry) == 1
+    del view
+    gc.collect()
+    assert len(registry) == 0
