@@ -27,7 +27,7 @@ from .headers.cross_origin import (
 )
 from .headers.csp import build_csp, check_nonce_in, check_report_uri
 from .headers.frame_options import SAMEORIGIN, check_allow_from, check_frame_options
-from .headers.hsts import ONE_YEAR_IN_SECS, check_max_age
+from .headers.hsts import MAX_AGE_LIMIT, ONE_YEAR_IN_SECS, check_max_age
 from .headers.integrity import compile_integrity_policy
 from .headers.legacy import (
     check_dns_prefetch,
@@ -137,6 +137,8 @@ def _receiver_path(option: str, value: object) -> str | None:
 
 
 def _positive_int(option: str, value: object) -> int:
+    if isinstance(value, int) and value >= MAX_AGE_LIMIT:
+        raise ConfigurationError(f"{option}: the number is too large to mean anything.")
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigurationError(f"{option}: {value!r} is not a positive whole number.")
     return value
@@ -567,8 +569,21 @@ def plain(value: Any) -> Any:
 
 
 def check_value(option: str, value: Any) -> Any:
-    """Validate one option's value and return its normal form (plain types)."""
-    return SPECS[option].check(option, plain(value))
+    """Validate one option's value and return its normal form (plain types).
+
+    Raises :class:`ConfigurationError`, also for a value that breaks the
+    check itself (a ``__repr__`` that raises, a structure nested too deep).
+    """
+    try:
+        return SPECS[option].check(option, plain(value))
+    except ConfigurationError:
+        raise
+    except Exception as error:
+        raise ConfigurationError(
+            f"{option}: the value of type {type(value).__name__} could not be "
+            f"checked ({type(error).__name__}: {error}). Pass a value of the "
+            "type the option documents."
+        ) from None
 
 
 def check_options(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +29,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 __all__ = ["RECEIVER_ENDPOINT", "Report", "report_received"]
 
@@ -58,6 +60,9 @@ _LEGACY_FIELDS = {
     "column-number": "columnNumber",
 }
 _MAX_FIELD = 4096  # characters kept of any one string field
+_MAX_AGE = 2**53  # milliseconds; a report's age beyond this is no age
+# Characters that would start a new log line or hide what follows.
+_UNLOGGABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_CLIENTS = 10_000  # clients remembered by the rate limiter
 
 
@@ -87,8 +92,17 @@ class _Rejected(Exception):
         self.reason = reason
 
 
+def _loggable(text: str) -> str:
+    """``text`` on one line: control characters written as escapes."""
+    return _UNLOGGABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def _clip(value: Any) -> Any:
     if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # an escaped lone surrogate ("\ud800")
+            raise _Rejected(400, "the body holds text that is not Unicode") from None
         return value[:_MAX_FIELD]
     if isinstance(value, (int, float, bool)) or value is None:
         return value
@@ -131,15 +145,19 @@ def parse_batch(data: object, user_agent: str) -> list[Report]:
             body = {}
         if not isinstance(body, dict):
             raise _Rejected(400, "a report's 'body' must be a JSON object")
-        if age is not None and (not isinstance(age, int) or isinstance(age, bool)):
-            raise _Rejected(400, "a report's 'age' must be an integer")
+        if age is not None and (
+            not isinstance(age, int)
+            or isinstance(age, bool)
+            or not 0 <= age <= _MAX_AGE
+        ):
+            raise _Rejected(400, "a report's 'age' must be a whole number of ms")
         agent = item.get("user_agent")
         reports.append(
             Report(
-                kind[:100],
-                url[:_MAX_FIELD],
+                _clip(kind)[:100],
+                _clip(url),
                 _clip(body),
-                agent[:_MAX_FIELD] if isinstance(agent, str) else user_agent,
+                _clip(agent) if isinstance(agent, str) else user_agent,
                 age=age,
             )
         )
@@ -197,8 +215,12 @@ def make_receiver(
         for report in reports:
             if sample_rate < 1.0 and random.random() >= sample_rate:
                 continue
+            # One line per report, whatever the client put in it.
             logger.info(
-                "%s report from %s: %s", report.type, report.url, _summary(report)
+                "%s report from %s: %s",
+                _loggable(report.type),
+                _loggable(report.url),
+                _loggable(_summary(report)),
             )
             try:
                 report_received.send(app, report=report)
@@ -218,7 +240,10 @@ def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
         raise _Rejected(415, "send application/csp-report or application/reports+json")
     if limiter is not None and not limiter.allow(request.remote_addr or "-"):
         raise _Rejected(429, "too many reports from this client")
-    raw = request.stream.read(max_bytes + 1)
+    try:
+        raw = request.stream.read(max_bytes + 1)
+    except RequestEntityTooLarge:  # the app's MAX_CONTENT_LENGTH is smaller
+        raise _Rejected(413, "the report is larger than this app accepts") from None
     if len(raw) > max_bytes:
         raise _Rejected(413, f"reports are limited to {max_bytes} bytes")
     try:

@@ -259,6 +259,11 @@ def test_each_report_is_logged_on_one_line(caplog: pytest.LogCaptureFixture) -> 
         ([{"type": "x", "url": "u", "body": []}], "application/reports+json", 400),
         ([{"type": "x", "url": "u", "age": "old"}], "application/reports+json", 400),
         ([{"type": "", "url": "u"}], "application/reports+json", 400),
+        ([{"type": "x", "url": "u", "age": -1}], "application/reports+json", 400),
+        ([{"type": "x", "url": "u", "age": 2**60}], "application/reports+json", 400),
+        # An escaped lone surrogate is no more text than invalid UTF-8 bytes.
+        ('[{"type": "x", "url": "\\ud800"}]', "application/reports+json", 400),
+        ('{"csp-report": {"blocked-uri": "\\udfff"}}', "application/csp-report", 400),
         (LEGACY, "text/plain", 415),
         (LEGACY, "application/x-www-form-urlencoded", 415),
     ],
@@ -267,6 +272,47 @@ def test_rejections(body: Any, content_type: str, status: int) -> None:
     app, received = receiver_app()
     assert post(app, body, content_type).status_code == status
     assert received == []
+
+
+def test_control_characters_in_a_report_stay_on_one_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, received = receiver_app()
+    hostile = [
+        {
+            "type": "csp\nviolation",
+            "url": "https://site.example/\nINFO forged line\r\u2028",
+            "body": {"blockedURL": "inline\x1b[31m", "disposition": "enforce"},
+        }
+    ]
+    with caplog.at_level(logging.INFO, logger="flask_talisman.reports"):
+        assert post(app, hostile, "application/reports+json").status_code == 204
+    (line,) = [
+        r.getMessage() for r in caplog.records if r.name == "flask_talisman.reports"
+    ]
+    assert line == (
+        "csp\\nviolation report from https://site.example/\\nINFO forged line"
+        "\\r\\u2028: blockedURL=inline\\x1b[31m disposition=enforce"
+    )
+    assert received[0].url == "https://site.example/\nINFO forged line\r\u2028"
+
+
+def test_a_report_over_the_apps_max_content_length_gets_413(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, received = receiver_app()
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    big = {"csp-report": {"document-uri": "x" * 500}}
+    response = app.test_client().post(
+        "/r",
+        input_stream=io.BytesIO(json.dumps(big).encode()),
+        content_type="application/csp-report",
+        environ_overrides={"wsgi.input_terminated": True},
+        **HTTPS,
+    )
+    assert response.status_code == 413
+    assert received == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_body_size_limit() -> None:

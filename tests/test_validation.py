@@ -1162,3 +1162,31 @@ def test_hostile_values_are_refused_or_reach_the_wire_harmless(
         if problems:
             offenders.append((hostile, problems))
     assert offenders == []
+
+
+# -- values that break a check are refused like bad values ---------------------
+
+
+@pytest.mark.parametrize("value", [10**5000, 10**18], ids=["5001-digits", "19-digits"])
+def test_an_absurd_max_age_is_a_configuration_error(value: int) -> None:
+    with pytest.raises(
+        ConfigurationError, match="strict_transport_security_max_age: a number of"
+    ):
+        Talisman(make_app(), strict_transport_security_max_age=value)
+    Talisman(make_app(), strict_transport_security_max_age=10**18 - 1)
+
+
+def test_an_absurd_receiver_limit_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="report_receiver_max_bytes"):
+        Talisman(make_app(), report_receiver="/r", report_receiver_max_bytes=10**5000)
+
+
+def test_a_value_whose_repr_fails_is_a_configuration_error() -> None:
+    class Unprintable:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    with pytest.raises(
+        ConfigurationError, match=r"content_security_policy: .*Unprintable.*no repr"
+    ):
+        Talisman(make_app(), content_security_policy=Unprintable())

@@ -12,8 +12,22 @@ ONE_YEAR_IN_SECS = 31556926
 PRELOAD_MIN_AGE = 31536000
 
 
+#: Larger values mean nothing more: browsers stop at 2**31 seconds (RFC 9111).
+MAX_AGE_LIMIT = 10**18
+
+
 def check_max_age(option: str, value: object) -> int:
     """A max-age must be a non-negative int (``0`` tells browsers to forget)."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= MAX_AGE_LIMIT
+    ):
+        raise ConfigurationError(
+            f"{option}: a number of about {int(value.bit_length() * 0.30103) + 1} "
+            "digits is far beyond any max-age browsers honour (they stop at "
+            "2147483648 seconds). Use e.g. 31536000 (one year)."
+        )
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigurationError(
             f"{option}: {value!r} is not a non-negative whole number of seconds. "
