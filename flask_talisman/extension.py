@@ -19,6 +19,7 @@ from flask import (
 )
 from flask import request as request_proxy
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
 
 from .compose import Layer, apply_layers
 from .cookies import apply_session_cookie_options, harden_response_cookies
@@ -35,7 +36,8 @@ from .options import (
     defaults,
     from_config,
     normalize,
-    same_order,
+    own,
+    rest_unchanged,
     unchanged,
     watch,
 )
@@ -292,11 +294,11 @@ class _AppState:
                 )
                 is not entry.attribute
                 or watched.objects != watched.copies
-                or (watched.ordered and not same_order(watched))
+                or ((watched.ordered or watched.opaque) and not rest_unchanged(watched))
                 or (entry.watched is not _NOTHING and not unchanged(entry.watched))
             ):
                 entry = self._entry(endpoint)
-        except RuntimeError:  # a dict edited by another thread while compared
+        except Exception:  # a dict edited by another thread while compared
             entry = self._entry(endpoint)
         result = entry.result
         if isinstance(result, ConfigurationError):
@@ -637,6 +639,7 @@ class Talisman:
             # on the next lines, so combinations are checked when used.
             with configuring(self._warned):
                 check_value(name, value)
+            value = own(value)
             state = self._state_of(None)
             if state is None:
                 self._values[name] = value
@@ -752,7 +755,10 @@ class Talisman:
                     [(name, nonce.join(parts)) for name, parts in header_set.templated]
                 )
             if header_set.origin_templated:
-                root = request.url_root.rstrip("/")
+                try:
+                    root = request.url_root.rstrip("/")
+                except HTTPException:  # a Host outside TRUSTED_HOSTS
+                    root = ""
                 # The Host header is the client's: only a plain host name
                 # may go into a header value.
                 if _SAFE_ROOT.match(root):

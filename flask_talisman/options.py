@@ -49,6 +49,16 @@ DEFAULT_CSP_POLICY: dict[str, str] = {
 DEFAULT_PERMISSIONS_POLICY: dict[str, str] = {"browsing-topics": "()"}
 DEFAULT_DOCUMENT_POLICY: dict[str, str] = {}
 DEFAULT_FEATURE_POLICY: dict[str, str] = {}
+#: Policy for sites using Google Fonts, Maps, YouTube and hosted libraries.
+GOOGLE_CSP_POLICY: dict[str, str] = {
+    "font-src": "'self' themes.googleusercontent.com *.gstatic.com",
+    "frame-src": "'self' www.google.com www.youtube.com",
+    "script-src": "'self' ajax.googleapis.com *.googleanalytics.com "
+    "*.google-analytics.com",
+    "style-src": "'self' ajax.googleapis.com fonts.googleapis.com *.gstatic.com",
+    "object-src": "'none'",
+    "default-src": "'self' *.gstatic.com",
+}
 DEFAULT_REFERRER_POLICY = "strict-origin-when-cross-origin"
 DEFAULT_SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -597,7 +607,20 @@ def check_options(
     for name, value in options.items():
         check_name(name, where=where, per_view=per_view)
         check_value(name, value)
-    return dict(options)
+    return {name: own(value) for name, value in options.items()}
+
+
+def own(value: Any) -> Any:
+    """``value`` to keep: the object itself, or a copy of one of our constants.
+
+    The package's policy constants (``DEFAULT_CSP_POLICY``,
+    ``GOOGLE_CSP_POLICY``, ...) are copied, as flask-talisman 1.1.0 copied
+    them, so editing an app's policy in place never changes them for every
+    other app in the process.
+    """
+    if any(value is constant for constant in _CONSTANTS):
+        return _copy(value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,18 +628,25 @@ class Watch:
     """The user's dicts and lists among some options, and copies to compare.
 
     :func:`unchanged` compares all of them in one tuple comparison, then the
-    key order of every dict with more than one key (``==`` on dicts ignores
-    order, which is the order of a header's directives).
+    key order of every top-level dict with more than one key (``==`` on
+    dicts ignores order, which is the order of a header's directives).
+    Nested dicts and numbers are copied as :class:`_Ordered` and
+    :class:`_Typed`, which compare order and type too (``1 == True`` in
+    Python, but not in a header). An object that differs from its copy even
+    right after copying (a type with its own ``==``) is compared by its
+    ``repr`` instead.
     """
 
     objects: tuple[Any, ...] = ()
     copies: tuple[Any, ...] = ()
-    #: ``(dict, its keys in order)`` for each dict with more than one key.
+    #: ``(dict, its keys in order)`` for each top-level dict with several keys.
     ordered: tuple[tuple[Any, tuple[Any, ...]], ...] = ()
+    #: ``(object, its repr)`` for objects that never equal their copy.
+    opaque: tuple[tuple[Any, str], ...] = ()
 
 
 def _copy(value: Any) -> Any:
-    # A copy that compares equal to ``value`` until ``value`` is edited.
+    # A plain deep copy of the containers in ``value``: what is compiled.
     if isinstance(value, Mapping):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -626,59 +656,123 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _kind(value: object) -> type | None:
+    # The type a number is rendered as: True, 1 and 1.0 are three headers.
+    for kind in (bool, int, float):
+        if isinstance(value, kind):
+            return kind
+    return None
+
+
+class _Typed:
+    """A number in a comparison copy: equal only to a number of its kind."""
+
+    __slots__ = ("kind", "value")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.kind = _kind(value)
+
+    def __eq__(self, other: object) -> bool:
+        return _kind(other) is self.kind and bool(other == self.value)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Ordered(dict[Any, Any]):
+    """A nested dict in a comparison copy: equal only with the same key order."""
+
+    __slots__ = ()
+
+    # As a dict subclass it is asked first when compared with a plain dict.
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Mapping)
+            and tuple(other) == tuple(self)
+            and tuple(other.values()) == tuple(self.values())
+        )
+
+    __hash__ = None
+
+
+def _compare_copy(value: Any, top: bool = False) -> Any:
+    if isinstance(value, Mapping):
+        copy = {k: _compare_copy(v) for k, v in value.items()}
+        return _Ordered(copy) if not top and len(copy) > 1 else copy
+    if isinstance(value, list):
+        return [_compare_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_compare_copy(v) for v in value)
+    if _kind(value) is not None:
+        return _Typed(value)
+    return value
+
+
+# A copy taken while another thread resizes the dict fails; it is retaken.
+_COPY_ATTEMPTS = 100
+
+
 def watch(values: Iterable[Any]) -> tuple[list[Any], Watch]:
     """Copies of ``values`` and what tells when one is edited in place.
 
-    Returns the copies (what a policy is compiled from, so that an edit made
-    while it compiles cannot reach it halfway) and a :class:`Watch` of every
-    dict or list among ``values``, which :func:`unchanged` compares with
-    them. The user's objects are never wrapped or written to.
+    Returns plain copies (what a policy is compiled from, so that an edit
+    made while it compiles cannot reach it halfway) and a :class:`Watch` of
+    every dict or list among ``values``, which :func:`unchanged` compares.
+    The user's objects are never wrapped or written to.
     """
+    items = list(values)
+    for _ in range(_COPY_ATTEMPTS - 1):
+        try:
+            return _watch(items)
+        except RuntimeError:  # resized by another thread while copied
+            continue
+    return _watch(items)  # pragma: no cover - resized during 99 copies in a row
+
+
+def _watch(values: list[Any]) -> tuple[list[Any], Watch]:
     copies: list[Any] = []
     objects: list[Any] = []
-    object_copies: list[Any] = []
+    compared: list[Any] = []
     ordered: list[tuple[Any, tuple[Any, ...]]] = []
-
-    def order_of(value: Any, copy: Any) -> None:
-        # Every dict's key order, nested ones included. The copy leads: if
-        # another thread edits ``value`` meanwhile, the watch simply compares
-        # unequal later.
-        if isinstance(copy, dict):
-            if len(copy) > 1:
-                ordered.append((value, tuple(copy)))
-            for key, item in copy.items():
-                order_of(value.get(key), item)
-        elif isinstance(copy, (list, tuple)):
-            for item, item_copy in zip(value, copy, strict=False):
-                order_of(item, item_copy)
-
+    opaque: list[tuple[Any, str]] = []
     for value in values:
-        copy = _copy(value)
-        copies.append(copy)
-        if isinstance(value, (Mapping, list, tuple)):
-            objects.append(value)
-            object_copies.append(copy)
-            order_of(value, copy)
-    return copies, Watch(tuple(objects), tuple(object_copies), tuple(ordered))
+        copies.append(_copy(value))
+        if not isinstance(value, (Mapping, list, tuple)):
+            continue
+        comparison = _compare_copy(value, top=True)
+        if value != comparison:
+            opaque.append((value, repr(value)))
+            continue
+        objects.append(value)
+        compared.append(comparison)
+        if isinstance(comparison, dict) and len(comparison) > 1:
+            ordered.append((value, tuple(comparison)))
+    return copies, Watch(tuple(objects), tuple(compared), tuple(ordered), tuple(opaque))
 
 
 def unchanged(watched: Watch) -> bool:
     """Whether no watched object was edited since :func:`watch` copied it."""
     try:
-        return watched.objects == watched.copies and same_order(watched)
-    except RuntimeError:  # edited by another thread while being compared
+        return watched.objects == watched.copies and rest_unchanged(watched)
+    except Exception:  # edited by another thread while compared, or worse
         return False
 
 
-def same_order(watched: Watch) -> bool:
-    """Whether every watched dict's keys are still in the copied order.
-
-    Only meaningful once ``objects == copies`` (same keys and values).
-    """
-    for mapping, keys in watched.ordered:  # noqa: SIM110 - faster than all()
+def rest_unchanged(watched: Watch) -> bool:
+    """The key order and the opaque objects (once ``objects == copies``)."""
+    for mapping, keys in watched.ordered:
         if tuple(mapping) != keys:
             return False
-    return True
+    return all(repr(value) == text for value, text in watched.opaque)
+
+
+_CONSTANTS = (
+    DEFAULT_CSP_POLICY,
+    GOOGLE_CSP_POLICY,
+    DEFAULT_PERMISSIONS_POLICY,
+    DEFAULT_DOCUMENT_POLICY,
+    DEFAULT_FEATURE_POLICY,
+)
 
 
 def defaults() -> dict[str, Any]:

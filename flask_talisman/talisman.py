@@ -13,18 +13,8 @@ from .options import (
     DEFAULT_PERMISSIONS_POLICY,
     DEFAULT_REFERRER_POLICY,
     DEFAULT_SESSION_COOKIE_SAMESITE,
+    GOOGLE_CSP_POLICY,
 )
-
-#: Policy for sites using Google Fonts, Maps, YouTube and hosted libraries.
-GOOGLE_CSP_POLICY: dict[str, str] = {
-    "font-src": "'self' themes.googleusercontent.com *.gstatic.com",
-    "frame-src": "'self' www.google.com www.youtube.com",
-    "script-src": "'self' ajax.googleapis.com *.googleanalytics.com "
-    "*.google-analytics.com",
-    "style-src": "'self' ajax.googleapis.com fonts.googleapis.com *.gstatic.com",
-    "object-src": "'none'",
-    "default-src": "'self' *.gstatic.com",
-}
 
 __all__ = [
     "ALLOW_FROM",

@@ -17,7 +17,12 @@ from typing import Any
 import pytest
 from flask import Flask, make_response
 
-from flask_talisman import DEFAULT_CSP_POLICY, Talisman
+from flask_talisman import (
+    DEFAULT_CSP_POLICY,
+    DEFAULT_PERMISSIONS_POLICY,
+    GOOGLE_CSP_POLICY,
+    Talisman,
+)
 from flask_talisman.options import PER_VIEW, SPECS, from_config
 from flask_talisman.presets import PRESETS
 
@@ -91,6 +96,20 @@ def test_editing_the_defaults_changes_one_app_only() -> None:
     assert DEFAULT_CSP_POLICY == {"default-src": "'self'", "object-src": "'none'"}
 
 
+def test_editing_a_shipped_policy_passed_in_never_changes_the_constant() -> None:
+    first, second = make_app("first"), make_app("second")
+    t1 = Talisman(first, content_security_policy=GOOGLE_CSP_POLICY)
+    Talisman(second, content_security_policy=GOOGLE_CSP_POLICY)
+    before = dict(GOOGLE_CSP_POLICY)
+    t1.content_security_policy["img-src"] = "*"
+    t1.permissions_policy = DEFAULT_PERMISSIONS_POLICY
+    t1.permissions_policy["camera"] = "()"
+    assert "img-src *" in csp_of(first)
+    assert "img-src" not in csp_of(second)
+    assert before == GOOGLE_CSP_POLICY
+    assert DEFAULT_PERMISSIONS_POLICY == {"browsing-topics": "()"}
+
+
 def test_editing_a_presets_dict_changes_one_app_only() -> None:
     before = repr(PRESETS["strict"])
     first, second = make_app("first"), make_app("second")
@@ -153,6 +172,14 @@ CONTAINER_EDITS: list[Any] = [
     ("permissions_policy", {"camera": ["self"]},
      lambda v: v["camera"].append('"https://a.example"'), {}),
     ("document_policy", {}, lambda v: v.__setitem__("document-write", "?0"), {}),
+    # Equal in Python, three different headers: 1, True and 1.0.
+    ("document_policy", {"oversized-images": 1},
+     lambda v: v.__setitem__("oversized-images", True), {}),
+    ("document_policy", {"oversized-images": 1},
+     lambda v: v.__setitem__("oversized-images", 1.0), {}),
+    ("document_policy", {"document-write": 0},
+     lambda v: v.__setitem__("document-write", False), {}),
+
     ("feature_policy", {}, lambda v: v.__setitem__("camera", "'none'"), {}),
     ("reporting_endpoints", {"csp": "https://r.example/csp"},
      lambda v: v.__setitem__("coop", "https://r.example/coop"), {}),

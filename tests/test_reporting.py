@@ -478,3 +478,23 @@ def test_report_to_is_left_out_on_plain_http() -> None:
     assert client.get("/", **HTTPS).headers["Content-Security-Policy"] == (
         "default-src 'self'; report-to mine; report-uri /r"
     )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"report_receiver": "/r"}, {"reporting_endpoints": {"csp": "/r"}}],
+    ids=["receiver", "relative-endpoint"],
+)
+@pytest.mark.parametrize(
+    ("host", "status"), [("evil.example", 400), ("GOOD.EXAMPLE", 200)]
+)
+def test_an_untrusted_host_never_gets_a_5xx(
+    options: dict[str, Any], host: str, status: int
+) -> None:
+    app = make_app()
+    app.config["TRUSTED_HOSTS"] = ["good.example"]
+    Talisman(app, force_https=False, **options)
+    client = app.test_client()
+    for base in ("https", "http"):
+        response = client.get("/", base_url=f"{base}://{host}")
+        assert response.status_code == status, base

@@ -627,11 +627,69 @@ class NeverEqual(dict[str, Any]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def test_an_object_that_never_equals_its_copy_is_recompiled_but_served() -> None:
+def test_an_object_that_never_equals_its_copy_is_compared_by_repr(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import flask_talisman.extension as extension
+
+    compiles = []
+    real = extension.compile_policy
+    monkeypatch.setattr(
+        extension, "compile_policy", lambda o: compiles.append(1) or real(o)
+    )
     app = make_app()
-    Talisman(app, content_security_policy=NeverEqual({"default-src": "'self'"}))
+    policy = NeverEqual({"default-src": "'self'"})
+    Talisman(app, content_security_policy=policy)
     for _ in range(3):
         assert headers(app)["Content-Security-Policy"] == "default-src 'self'"
+    assert len(compiles) == 1  # not recompiled on every request
+    policy["img-src"] = "*"
+    assert headers(app)["Content-Security-Policy"] == "default-src 'self'; img-src *"
+
+
+class ResizedWhileCopied(dict[str, Any]):
+    """Copying it fails a few times, as a dict resized by another thread does."""
+
+    failures = 0
+
+    def items(self) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("dictionary changed size during iteration")
+        return super().items()
+
+
+def test_a_policy_resized_while_copied_is_copied_again() -> None:
+    app = make_app()
+    policy = ResizedWhileCopied({"default-src": "'self'"})
+    Talisman(app, content_security_policy=policy)
+    policy["img-src"] = "*"
+    policy.failures = 5
+    assert headers(app)["Content-Security-Policy"] == "default-src 'self'; img-src *"
+
+
+def test_reordering_a_nested_dict_is_seen() -> None:
+    app = make_app()
+    Talisman(app)
+
+    @app.route("/view")
+    def view() -> str:
+        return "view"
+
+    options: dict[str, Any] = {
+        "content_security_policy": {"default-src": "'self'", "img-src": "a.example"}
+    }
+    view.talisman_view_options = options  # type: ignore[attr-defined]
+    assert headers(app, "/view")["Content-Security-Policy"] == (
+        "default-src 'self'; img-src a.example"
+    )
+    options["content_security_policy"] = {
+        "img-src": "a.example",
+        "default-src": "'self'",
+    }
+    assert headers(app, "/view")["Content-Security-Policy"] == (
+        "img-src a.example; default-src 'self'"
+    )
 
 
 class FailsOnceWhileIterated(dict[str, Any]):
@@ -693,3 +751,20 @@ def test_the_view_attribute_of_a_callable_object_is_read() -> None:
 
     app.add_url_rule("/health", "health", Health())
     assert app.test_client().get("/health").status_code == 200
+
+
+class Restless(NeverEqual):
+    """Different every time it is looked at."""
+
+    looks = 0
+
+    def __repr__(self) -> str:
+        Restless.looks += 1
+        return f"Restless({Restless.looks})"
+
+
+def test_an_object_that_changes_at_every_look_is_still_served() -> None:
+    app = make_app()
+    Talisman(app, content_security_policy=Restless({"default-src": "'self'"}))
+    for _ in range(2):
+        assert headers(app)["Content-Security-Policy"] == "default-src 'self'"
