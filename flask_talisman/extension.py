@@ -126,7 +126,7 @@ _NOTHING = Watch()
 class _ViewEntry:
     """One endpoint's compiled policy (or why it cannot be compiled)."""
 
-    __slots__ = ("attribute", "result", "view", "watched")
+    __slots__ = ("attribute", "error", "namespace", "policy", "view", "watched")
 
     def __init__(
         self,
@@ -136,9 +136,29 @@ class _ViewEntry:
         result: Result,
     ) -> None:
         self.view = view
+        # Where a plain function keeps its attributes: one dict lookup per
+        # request finds a talisman_view_options set on it later.
+        self.namespace: dict[str, Any] | None = (
+            view.__dict__ if type(view) is FunctionType else None
+        )
         self.attribute = attribute
         self.watched = watched
-        self.result = result
+        self.policy = result if isinstance(result, CompiledPolicy) else None
+        self.error = result if isinstance(result, ConfigurationError) else None
+
+    def changed(self, view: object) -> bool:
+        """Whether ``view`` (the endpoint's function now) needs a new entry."""
+        if view is not self.view:
+            return True
+        namespace = self.namespace
+        attribute = (
+            namespace.get(VIEW_OPTIONS_ATTRIBUTE)
+            if namespace is not None
+            else _view_attribute_of(view)
+        )
+        if attribute is not self.attribute:
+            return True
+        return self.watched is not _NOTHING and not unchanged(self.watched)
 
 
 class _Compiled:
@@ -280,30 +300,29 @@ class _AppState:
         # The per-request path: a few comparisons when nothing changed.
         compiled = self.compiled
         entry = compiled.views.get(endpoint)
-        view = self.view_functions.get(endpoint) if endpoint is not None else None
-        watched = compiled.watched
         try:
             if (
                 entry is None
                 or compiled.version != self.version
-                or entry.view is not view
-                or (
-                    view.__dict__.get(VIEW_OPTIONS_ATTRIBUTE)
-                    if type(view) is FunctionType
-                    else _view_attribute_of(view)
+                or entry.changed(
+                    self.view_functions.get(endpoint) if endpoint else None
                 )
-                is not entry.attribute
-                or watched.objects != watched.copies
-                or ((watched.ordered or watched.opaque) and not rest_unchanged(watched))
-                or (entry.watched is not _NOTHING and not unchanged(entry.watched))
+                or compiled.watched.objects != compiled.watched.copies
             ):
                 entry = self._entry(endpoint)
+            else:
+                for mapping, keys in compiled.watched.ordered:
+                    if tuple(mapping) != keys:
+                        entry = self._entry(endpoint)
+                        break
+                if compiled.watched.opaque and not rest_unchanged(compiled.watched):
+                    entry = self._entry(endpoint)
         except Exception:  # a dict edited by another thread while compared
             entry = self._entry(endpoint)
-        result = entry.result
-        if isinstance(result, ConfigurationError):
-            raise _fresh(result)
-        return result
+        policy = entry.policy
+        if policy is None:
+            raise _fresh(entry.error)  # type: ignore[arg-type]
+        return policy
 
     def _current(self) -> _Compiled:
         compiled = self.compiled
@@ -336,12 +355,7 @@ class _AppState:
         compiled = self._current()
         entry = compiled.views.get(endpoint)
         view = self.view_functions.get(endpoint) if endpoint is not None else None
-        if (
-            entry is None
-            or entry.view is not view
-            or _view_attribute_of(view) is not entry.attribute
-            or not unchanged(entry.watched)
-        ):
+        if entry is None or entry.changed(view):
             entry = self._compile_view(compiled, endpoint, view)
             compiled.views[endpoint] = entry
         return entry
@@ -415,9 +429,9 @@ class _AppState:
         if isinstance(app_result, ConfigurationError):
             found.append(app_result)
         for endpoint in list(self.view_functions):
-            result = self._entry(endpoint).result
-            if isinstance(result, ConfigurationError) and result is not app_result:
-                found.append(result)
+            error = self._entry(endpoint).error
+            if error is not None and error is not app_result:
+                found.append(error)
         return found
 
 

@@ -763,7 +763,10 @@ def rest_unchanged(watched: Watch) -> bool:
     for mapping, keys in watched.ordered:
         if tuple(mapping) != keys:
             return False
-    return all(repr(value) == text for value, text in watched.opaque)
+    for value, text in watched.opaque:  # noqa: SIM110 - no generator per request
+        if repr(value) != text:
+            return False
+    return True
 
 
 _CONSTANTS = (
