@@ -532,6 +532,10 @@ class Talisman:
         self._states.add(state)
         app.before_request(self._make_before_request(app, state))
         app.after_request(self._make_after_request(state))
+        # Flask runs app-wide after-request hooks last-registered first:
+        # at the front of the list, cookies are hardened after every other
+        # hook has run, whoever set them and whenever it was registered.
+        app.after_request_funcs.setdefault(None, []).insert(0, self._make_cookie_hook())
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.globals["csp_hash"] = csp_hash
 
@@ -759,6 +763,7 @@ class Talisman:
                     policy = state.last_good
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
                 data = (policy.secure if secure else policy.insecure, "")
+                request._talisman = data  # type: ignore[attr-defined]
             header_set, nonce = data
             pairs = header_set.static
             if header_set.templated:
@@ -783,10 +788,22 @@ class Talisman:
                         ]
                     )
             set_headers(response.headers, pairs, header_set.names)
-            if header_set.cookies is not None:
-                harden_response_cookies(
-                    response.headers, header_set.cookies, header_set.secure
-                )
             return response
 
         return talisman_after_request
+
+    def _make_cookie_hook(self) -> Callable[[Response], Response]:
+        def talisman_harden_cookies(response: Response) -> Response:
+            data: tuple[HeaderSet, str] | None = _current_request().__dict__.get(
+                "_talisman"
+            )
+            if data is not None and data[0].cookies is not None:
+                header_set = data[0]
+                harden_response_cookies(
+                    response.headers,
+                    header_set.cookies,  # type: ignore[arg-type]
+                    header_set.secure,
+                )
+            return response
+
+        return talisman_harden_cookies

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask, Response, render_template_string, session
+from flask import Blueprint, Flask, Response, render_template_string, session
 from werkzeug.test import TestResponse
 
 from flask_talisman import SELF, STRICT_DYNAMIC, ConfigurationError, Talisman
@@ -1239,3 +1239,47 @@ def test_session_cookie_follows_session_config_not_harden_cookies() -> None:
     assert session_cookie.startswith("session=")
     flags = [part.strip() for part in session_cookie.split(";")[1:]]
     assert flags == ["Secure", "Path=/"]
+
+
+def test_cookies_set_by_hooks_registered_before_talisman_are_hardened() -> None:
+    # An extension set up first (a login manager, say) sets its cookie in an
+    # after_request hook that Flask runs after Talisman's.
+    app = Flask(__name__)
+
+    @app.after_request
+    def remember_me(response: Response) -> Response:
+        response.set_cookie("a", "1")
+        return response
+
+    bp = Blueprint("bp", __name__)
+
+    @bp.after_request
+    def blueprint_cookie(response: Response) -> Response:
+        response.set_cookie("b", "2")
+        return response
+
+    @bp.route("/in-blueprint")
+    def in_blueprint() -> str:
+        return "ok"
+
+    app.register_blueprint(bp)
+    Talisman(app, **ON)
+
+    @app.after_request
+    def later(response: Response) -> Response:
+        response.set_cookie("c", "3")
+        return response
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    assert set_cookie_headers(app) == [
+        "c=3; Path=/; Secure; HttpOnly; SameSite=Lax",
+        HARDENED_A,
+    ]
+    assert set_cookie_headers(app, path="/in-blueprint") == [
+        "b=2; Path=/; Secure; HttpOnly; SameSite=Lax",
+        "c=3; Path=/; Secure; HttpOnly; SameSite=Lax",
+        HARDENED_A,
+    ]

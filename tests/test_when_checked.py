@@ -768,3 +768,16 @@ def test_an_object_that_changes_at_every_look_is_still_served() -> None:
     Talisman(app, content_security_policy=Restless({"default-src": "'self'"}))
     for _ in range(2):
         assert headers(app)["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_a_view_function_replaced_in_the_app_is_seen() -> None:
+    app = make_app()
+    talisman = Talisman(app)
+
+    @talisman(frame_options=DENY)
+    def replacement() -> str:
+        return "replaced"
+
+    assert headers(app)["X-Frame-Options"] == SAMEORIGIN
+    app.view_functions["index"] = replacement
+    assert headers(app)["X-Frame-Options"] == DENY
