@@ -25,7 +25,7 @@ from .compose import Layer, apply_layers
 from .cookies import apply_session_cookie_options, harden_response_cookies
 from .errors import ConfigurationError, configuring, suggest, warn
 from .headers.csp import csp_hash
-from .https import https_url, is_secure
+from .https import https_url, is_secure, origin
 from .nonce import make_nonce
 from .options import (
     PER_VIEW,
@@ -531,7 +531,7 @@ class Talisman:
         object.__setattr__(self, "_last_state", weakref.ref(state))
         self._states.add(state)
         app.before_request(self._make_before_request(app, state))
-        app.after_request(self._make_after_request(state))
+        app.after_request(self._make_after_request(app, state))
         # Flask runs app-wide after-request hooks last-registered first:
         # at the front of the list, cookies are hardened after every other
         # hook has run, whoever set them and whenever it was registered.
@@ -737,6 +737,10 @@ class Talisman:
                 url = https_url(request, config)
                 if url is not None:
                     return app.redirect(url, code=policy.redirect_code)  # type: ignore[return-value]
+            if headers.origin_templated:
+                # 400 for a Host the endpoints' origin cannot name: one the
+                # app does not serve, or no host name at all.
+                origin(request, secure, config)
             nonce = ""
             if policy.uses_nonce:
                 nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
@@ -747,7 +751,11 @@ class Talisman:
 
         return talisman_before_request
 
-    def _make_after_request(self, state: _AppState) -> Callable[[Response], Response]:
+    def _make_after_request(
+        self, app: Flask, state: _AppState
+    ) -> Callable[[Response], Response]:
+        config = app.config
+
         def talisman_after_request(response: Response) -> Response:
             request = _current_request()
             data: tuple[HeaderSet, str] | None = request.__dict__.get("_talisman")
@@ -774,12 +782,13 @@ class Talisman:
                     [(name, nonce.join(parts)) for name, parts in header_set.templated]
                 )
             if header_set.origin_templated:
+                # Relative reporting endpoints, resolved against this request's
+                # origin. The before-request hook refused (400) a Host that is
+                # not a host name; a response made without it leaves them out.
                 try:
-                    root = request.url_root.rstrip("/")
-                except HTTPException:  # a Host outside TRUSTED_HOSTS
+                    root = origin(request, header_set.secure, config)
+                except HTTPException:
                     root = ""
-                # The Host header is the client's: only a plain host name
-                # may go into a header value.
                 if _SAFE_ROOT.match(root):
                     pairs = pairs + tuple(
                         [

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from flask import Request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.sansio.utils import host_is_trusted
 
-__all__ = ["allowed_host", "https_url", "is_secure"]
+__all__ = ["allowed_host", "checked_host", "https_url", "is_secure", "origin"]
 
 
 def is_secure(request: Request, trust_x_forwarded_proto: bool) -> bool:
@@ -36,7 +38,7 @@ def allowed_host(host: str, config: Mapping[str, Any]) -> bool:
     """
     trusted = config.get("TRUSTED_HOSTS")
     if trusted and not host_is_trusted(host, trusted):
-        return False
+        return False  # pragma: no cover - Flask < 3.1 (later ones refuse it first)
     server_name = config.get("SERVER_NAME")
     if server_name:
         name = server_name.rsplit(":", 1)[0] if "]" not in server_name else server_name
@@ -44,18 +46,73 @@ def allowed_host(host: str, config: Mapping[str, Any]) -> bool:
     return True
 
 
+# A Host header: a DNS name (labels of letters, digits, '-' and, for
+# container networks, '_'), an IPv4 address or a bracketed IPv6 address,
+# with an optional port. Nothing else may reach a Location header or an
+# origin (no '@', '/', '\\', spaces or empty names).
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOST = re.compile(
+    rf"(?P<name>{_LABEL}(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]{{2,45}}\])"
+    r"(?::(?P<port>[0-9]{1,5}))?\Z"
+)
+
+
+def checked_host(request: Request) -> str:
+    """The request's Host, lower-cased, if it is a valid host name and port.
+
+    Raises :class:`~werkzeug.exceptions.BadRequest` (400) otherwise, and for
+    a Host outside ``TRUSTED_HOSTS``, whatever the Werkzeug version.
+    """
+    try:
+        host = request.host
+    except HTTPException:  # SecurityError: outside TRUSTED_HOSTS
+        raise BadRequest("The Host header is not one this app serves.") from None
+    match = _HOST.match(host)
+    if (
+        match is None
+        or len(match.group("name")) > 253
+        or (match.group("port") is not None and int(match.group("port")) > 65535)
+    ):
+        raise BadRequest("The Host header is not a valid host name.")
+    return host.lower()
+
+
+def origin(request: Request, secure: bool, config: Mapping[str, Any]) -> str:
+    """``https://host`` (or ``http://``) plus the app's root path.
+
+    The scheme is the one Talisman judged the request by (so behind a proxy
+    that sets ``X-Forwarded-Proto: https`` it is ``https``), and the host
+    stays in its ASCII form. Raises
+    :class:`~werkzeug.exceptions.BadRequest` for a Host that is not valid or
+    is outside ``TRUSTED_HOSTS`` or ``SERVER_NAME``.
+    """
+    host = checked_host(request)
+    if not allowed_host(host, config):
+        raise BadRequest("The Host header is not one this app serves.")
+    scheme = "https" if secure else "http"
+    root = quote(request.script_root, safe="/!$&'()*+,;=:@-._~%")
+    return f"{scheme}://{host}{root}"
+
+
 def https_url(request: Request, config: Mapping[str, Any]) -> str | None:
     """The HTTPS URL for a plain-HTTP request, or ``None`` if not applicable.
 
-    Raises :class:`~werkzeug.exceptions.BadRequest` rather than redirect a
-    client to a host the app does not serve.
+    Raises :class:`~werkzeug.exceptions.BadRequest` (400) rather than
+    redirect a client to a host the app does not serve, or to something that
+    is not a host name at all.
     """
-    url = request.url
-    if not url.startswith("http://"):
+    if request.scheme != "http":  # ws:// has no https:// to go to
         return None
-    if not allowed_host(request.host, config):
+    host = checked_host(request)
+    if not allowed_host(host, config):
         raise BadRequest(
             "The Host header does not match TRUSTED_HOSTS or SERVER_NAME; "
             "refusing to redirect to it."
         )
-    return "https://" + url[len("http://") :]
+    # Werkzeug builds the URL from the same Host (lower-cased): keep its
+    # quoted path and query, and put the checked host in front.
+    url = request.url
+    prefix = f"http://{host}/"
+    if url[: len(prefix)].lower() != prefix:  # pragma: no cover - as built
+        raise BadRequest("The request URL does not match its Host header.")
+    return f"https://{host}/{url[len(prefix) :]}"
