@@ -46,7 +46,7 @@ def check_clear_site_data(option: str, value: object) -> str | None:
 
     Renders ``"cache", "cookies"`` (each type is a quoted string).
     """
-    if value is None or value is False or value == "" or value == []:
+    if value is None or value is False or value == "" or value in ([], ()):
         return None
     items: list[object]
     if isinstance(value, str):

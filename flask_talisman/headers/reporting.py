@@ -86,7 +86,12 @@ def compile_reporting_endpoints(
         merged.setdefault(name, url)
     members = []
     for name, url in merged.items():
-        check_endpoint_name(option, name)
+        if not check_endpoint_name(option, name):
+            raise ConfigurationError(
+                f"{option}: {name!r} is not an endpoint name. Use lowercase "
+                "letters, digits, '_', '-', '.', '*', starting with a letter, "
+                "such as 'csp-endpoint'."
+            )
         checked = _check_url(f"{option}[{name!r}]", url)
         if checked.startswith("/"):
             checked = ORIGIN_SLOT + checked

@@ -32,19 +32,25 @@ _KEY = re.compile(r"[a-z*][a-z0-9_.*-]*\Z")
 # An origin inside a structured-field string: visible ASCII except the
 # characters that would end the string or the member: " \\ , ; ( )
 _ORIGIN = re.compile(r"[!#-'*+\--:<-\[\]-~]+\Z")
-_PARAMS = r"(?:;[a-z*][a-z0-9_.*-]*(?:=[A-Za-z0-9_.*:/\"-]+)?)*"
-# A quoted string without ',' or ';' (which would look like injection).
+# RFC 9651 bare items. Strings are stricter than the RFC here: no ',' or
+# ';' inside (which would look like injection) and no escapes.
 _SF_STRING = r'"[!#-+\--:<-\[\]-~]*"'
+_SF_NUMBER = r"-?(?:[0-9]{1,12}\.[0-9]{1,3}|[0-9]{1,15})"
+_SF_TOKEN = r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*"
+_SF_BINARY = r":[A-Za-z0-9+/]*={0,2}:"
+_SF_BOOLEAN = r"\?[01]"
+_BARE_ITEM = rf"(?:{_SF_NUMBER}|{_SF_STRING}|{_SF_TOKEN}|{_SF_BINARY}|{_SF_BOOLEAN})"
+_SF_KEY = r"[a-z*][a-z0-9_.*-]*"
+# Parameters: ";key" or ";key=bare-item", each after optional spaces.
+_PARAMS = rf"(?:; *{_SF_KEY}(?:={_BARE_ITEM})?)*"
 _ALLOW_ITEM = rf"(?:\*|self|src|{_SF_STRING})"
 # A Permissions-Policy allowlist: one item or an inner list, then parameters.
+_INNER_ITEM = _ALLOW_ITEM  # no parameters on allowlist items
 _ALLOWLIST = re.compile(
-    rf"(?:{_ALLOW_ITEM}|\((?: *{_ALLOW_ITEM}(?: +{_ALLOW_ITEM})*)? *\)){_PARAMS}\Z"
+    rf"(?:{_ALLOW_ITEM}|\((?: *{_INNER_ITEM}(?: +{_INNER_ITEM})*)? *\)){_PARAMS}\Z"
 )
 # A Document-Policy value: a structured-field bare item, then parameters.
-_DOCUMENT_VALUE = re.compile(
-    rf"(?:\?[01]|-?[0-9]{{1,15}}(?:\.[0-9]{{1,3}})?|{_SF_STRING}"
-    rf"|[A-Za-z*][A-Za-z0-9:/!#$%&'*+.^_`|~-]*){_PARAMS}\Z"
-)
+_DOCUMENT_VALUE = re.compile(rf"{_BARE_ITEM}{_PARAMS}\Z")
 
 
 def _check_key(option: str, key: object) -> str:
@@ -141,6 +147,8 @@ def _check_value_str(
     fixed = _fix_inner_commas(value) if inner_comma else value
     if not pattern.match(fixed.strip()):
         raise ConfigurationError(f"{where}: {value!r} is not a valid {kind}. {example}")
+    # Browsers drop the whole header for a space after '=': it is not sent.
+    value = value.strip()
     if inner_comma:
         warn(
             f"{where}: {value!r} separates allowlist items with ','; that is "
@@ -189,7 +197,7 @@ def _permissions_value(option: str, key: str, value: object) -> str:
     raise type_error(where, value, "an allowlist str, a list of origins or a bool")
 
 
-_BARE_MEMBER = re.compile(rf"[a-z*][a-z0-9_.*-]*{_PARAMS}\Z")
+_BARE_MEMBER = re.compile(rf"{_SF_KEY}{_PARAMS}\Z")
 
 
 def _compile_string(
@@ -209,8 +217,9 @@ def _compile_string(
             continue
         key, sep, value = member.partition("=")
         if sep and ";" not in key:
-            _check_key(option, key.strip())
-            _check_value_str(option, key.strip(), value.strip(), pattern, kind, example)
+            key = _check_key(option, key.strip())
+            value = _check_value_str(option, key, value, pattern, kind, example)
+            member = f"{key}={value}"
         elif not bare_keys:
             raise ConfigurationError(
                 f"{option}: {member!r} has no allowlist. Write it as "
