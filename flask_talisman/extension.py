@@ -244,6 +244,7 @@ class _AppState:
         "__weakref__",
         "app_ref",
         "compiled",
+        "cookie_hook",
         "last_good",
         "lock",
         "talisman",
@@ -253,6 +254,8 @@ class _AppState:
     )
 
     def __init__(self, talisman: Talisman, app: Flask, values: dict[str, Any]) -> None:
+        #: Whether the app has Talisman's last-running cookie hook.
+        self.cookie_hook = False
         self.talisman = talisman
         self.app_ref = weakref.ref(app)
         self.view_functions = app.view_functions
@@ -283,6 +286,10 @@ class _AppState:
         with self.lock:
             self.values[name] = value
             self.version += 1
+        if name == "harden_cookies" and value:
+            app = self.app_ref()
+            if app is not None:  # pragma: no branch - the app owns this state
+                self.talisman._add_cookie_hook(app, self)
         if name.startswith("session_cookie_"):
             # A configuration step taken by the user, not a per-request write.
             app = self.app_ref()
@@ -532,10 +539,13 @@ class Talisman:
         self._states.add(state)
         app.before_request(self._make_before_request(app, state))
         app.after_request(self._make_after_request(app, state))
-        # Flask runs app-wide after-request hooks last-registered first:
-        # at the front of the list, cookies are hardened after every other
-        # hook has run, whoever set them and whenever it was registered.
-        app.after_request_funcs.setdefault(None, []).insert(0, self._make_cookie_hook())
+        if values["harden_cookies"] or any(
+            layer[1].get("harden_cookies")
+            for registry in (self._views, self._blueprints)
+            for layers in registry.layers()
+            for layer in layers
+        ):
+            self._add_cookie_hook(app, state)
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.globals["csp_hash"] = csp_hash
 
@@ -637,6 +647,11 @@ class Talisman:
                 )
             registry.add(target, layer)
             self._bump()
+            if checked.get("harden_cookies"):
+                for state in list(self._states):
+                    app = state.app_ref()
+                    if app is not None:  # pragma: no branch - the app owns it
+                        self._add_cookie_hook(app, state)
             return target
 
         return decorator
@@ -797,9 +812,27 @@ class Talisman:
                         ]
                     )
             set_headers(response.headers, pairs, header_set.names)
+            if header_set.cookies is not None and not state.cookie_hook:
+                # harden_cookies turned on after the app started serving:
+                # hardened here, after the hooks registered after Talisman.
+                harden_response_cookies(
+                    response.headers, header_set.cookies, header_set.secure
+                )
             return response
 
         return talisman_after_request
+
+    def _add_cookie_hook(self, app: Flask, state: _AppState) -> None:
+        # Flask runs app-wide after-request hooks last-registered first: at
+        # the front of the list, cookies are hardened after every other hook
+        # has run, whoever set them and whenever it was registered. Only
+        # added while the app is set up (never once it serves requests, when
+        # another thread may be running the list), and only where cookie
+        # hardening is asked for, since every hook costs each request.
+        if state.cookie_hook or app._got_first_request:
+            return
+        app.after_request_funcs.setdefault(None, []).insert(0, self._make_cookie_hook())
+        state.cookie_hook = True
 
     def _make_cookie_hook(self) -> Callable[[Response], Response]:
         def talisman_harden_cookies(response: Response) -> Response:

@@ -57,6 +57,10 @@ class Registry:
             return entry[1]
         return ()
 
+    def layers(self) -> list[tuple[Layer, ...]]:
+        """Every registered object's layers."""
+        return [entry[1] for entry in list(self._entries.values())]
+
     def __len__(self) -> int:
         return len(self._entries)
 

@@ -1283,3 +1283,56 @@ def test_cookies_set_by_hooks_registered_before_talisman_are_hardened() -> None:
         "c=3; Path=/; Secure; HttpOnly; SameSite=Lax",
         HARDENED_A,
     ]
+
+
+def early_cookie_app() -> Flask:
+    app = Flask(__name__)
+
+    @app.after_request
+    def early(response: Response) -> Response:  # registered before Talisman
+        response.set_cookie("a", "1")
+        return response
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    return app
+
+
+def test_harden_cookies_assigned_before_serving_covers_earlier_hooks() -> None:
+    app = early_cookie_app()
+    talisman = Talisman(app)
+    talisman.harden_cookies = True
+    assert set_cookie_headers(app) == [HARDENED_A]
+
+
+def test_harden_cookies_from_a_decorator_after_init_covers_earlier_hooks() -> None:
+    app = early_cookie_app()
+    talisman = Talisman(app)
+
+    @app.route("/hardened")
+    @talisman(harden_cookies=True)
+    def hardened() -> str:
+        return "ok"
+
+    assert set_cookie_headers(app, path="/hardened") == [HARDENED_A]
+    assert set_cookie_headers(app) == ["a=1; Path=/"]  # not asked for here
+
+
+def test_harden_cookies_turned_on_while_serving_hardens_later_hooks() -> None:
+    app = early_cookie_app()
+    talisman = Talisman(app)
+
+    @app.after_request
+    def late(response: Response) -> Response:  # registered after Talisman
+        response.set_cookie("c", "3")
+        return response
+
+    assert set_cookie_headers(app) == ["c=3; Path=/", "a=1; Path=/"]
+    talisman.harden_cookies = True  # the app already serves: no new hook
+    talisman.harden_cookies = True
+    assert set_cookie_headers(app) == [
+        "c=3; Path=/; Secure; HttpOnly; SameSite=Lax",
+        "a=1; Path=/",
+    ]
