@@ -788,6 +788,18 @@ class Talisman:
                 data = (policy.secure if secure else policy.insecure, "")
                 request._talisman = data  # type: ignore[attr-defined]
             header_set, nonce = data
+            root = ""
+            if header_set.origin_templated:
+                # Relative reporting endpoints, resolved against this request's
+                # origin. The before-request hook refused (400) a Host that is
+                # not a host name; the response to that gets the headers
+                # without reporting, so no report-to names a missing endpoint.
+                try:
+                    root = origin(request, header_set.secure, config)
+                except HTTPException:
+                    root = ""
+                if not _SAFE_ROOT.match(root):
+                    header_set = header_set.no_origin  # type: ignore[assignment]
             pairs = header_set.static
             if header_set.templated:
                 # A redirect or an early failure made no nonce; the header
@@ -797,20 +809,12 @@ class Talisman:
                     [(name, nonce.join(parts)) for name, parts in header_set.templated]
                 )
             if header_set.origin_templated:
-                # Relative reporting endpoints, resolved against this request's
-                # origin. The before-request hook refused (400) a Host that is
-                # not a host name; a response made without it leaves them out.
-                try:
-                    root = origin(request, header_set.secure, config)
-                except HTTPException:
-                    root = ""
-                if _SAFE_ROOT.match(root):
-                    pairs = pairs + tuple(
-                        [
-                            (name, root.join(parts))
-                            for name, parts in header_set.origin_templated
-                        ]
-                    )
+                pairs = pairs + tuple(
+                    [
+                        (name, root.join(parts))
+                        for name, parts in header_set.origin_templated
+                    ]
+                )
             set_headers(response.headers, pairs, header_set.names)
             if header_set.cookies is not None and not state.cookie_hook:
                 # harden_cookies turned on after the app started serving:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cookies import CookieHardening, cookie_hardening
-from .errors import ConfigurationError, warn
+from .errors import ConfigurationError, configuring, warn
 from .headers.csp import Directives, build_csp, render_csp
 from .headers.frame_options import compile_frame_options
 from .headers.hsts import compile_hsts
@@ -50,6 +50,9 @@ class HeaderSet:
     cookies: CookieHardening | None = None
     #: Values to join with the request's root URL (``https://host``).
     origin_templated: Templates = ()
+    #: This set without reporting, for a response whose origin cannot be
+    #: named (its Host was refused): no report-to group without its endpoint.
+    no_origin: HeaderSet | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ def _header_set(
     secure: bool,
     cookies: CookieHardening | None,
     origin_templated: list[tuple[str, tuple[str, ...]]],
+    no_origin: HeaderSet | None = None,
 ) -> HeaderSet:
     # The one place every value passes before it can reach a response: the
     # per-request path appends these without re-checking them.
@@ -90,6 +94,7 @@ def _header_set(
         secure,
         cookies,
         tuple(origin_templated),
+        no_origin,
     )
 
 
@@ -113,8 +118,14 @@ def _add_csp(
         templated.append((name, parts))
 
 
-def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
-    """Compile fully resolved options; raise on inconsistent combinations."""
+def compile_policy(
+    options: Mapping[str, Any], *, with_reporting: bool = True
+) -> CompiledPolicy:
+    """Compile fully resolved options; raise on inconsistent combinations.
+
+    ``with_reporting=False`` leaves out every report-to group and the
+    Reporting-Endpoints header (``report-uri`` stays).
+    """
     pairs: list[tuple[str, str]] = []
 
     def add(name: str, value: str | None) -> None:
@@ -133,16 +144,18 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         extra_endpoints["default"] = receiver
         if report_to is None:
             report_to = "default"
-    if report_to is False:
+    if report_to is False or not with_reporting:
         # Chromium ignores report-uri when a policy has report-to: False
         # keeps report-to out so that report-uri is used.
         report_to = None
+    if not with_reporting:
+        extra_endpoints = {}
     add(
         "Permissions-Policy",
         compile_permissions_policy(
             "permissions_policy",
             options["permissions_policy"],
-            options["permissions_policy_report_to"],
+            options["permissions_policy_report_to"] if with_reporting else None,
         ),
     )
     add(
@@ -160,14 +173,16 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         "Cross-Origin-Opener-Policy",
         _with_report_to(
             options["cross_origin_opener_policy"],
-            options["cross_origin_opener_policy_report_to"],
+            options["cross_origin_opener_policy_report_to"] if with_reporting else None,
         ),
     )
     add(
         "Cross-Origin-Embedder-Policy",
         _with_report_to(
             options["cross_origin_embedder_policy"],
-            options["cross_origin_embedder_policy_report_to"],
+            options["cross_origin_embedder_policy_report_to"]
+            if with_reporting
+            else None,
         ),
     )
     add("Cross-Origin-Resource-Policy", options["cross_origin_resource_policy"])
@@ -192,7 +207,9 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
 
     origin_templated: list[tuple[str, tuple[str, ...]]] = []
     endpoints = compile_reporting_endpoints(
-        "reporting_endpoints", options["reporting_endpoints"], extra_endpoints
+        "reporting_endpoints",
+        options["reporting_endpoints"] if with_reporting else None,
+        extra_endpoints,
     )
     if endpoints is not None:
         if ORIGIN_SLOT in endpoints:
@@ -218,7 +235,8 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         )
         names = {name.lower() for name, _ in directives}
         if (
-            report_uri is None
+            with_reporting  # checked once, with reporting
+            and report_uri is None
             and report_to is None
             and not names & {"report-uri", "report-to"}
         ):
@@ -294,7 +312,12 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
     plain_pairs = list(pairs)
     plain_templated: list[tuple[str, tuple[str, ...]]] = []
     for name, directives in policies:
-        _add_csp(name, render_csp(directives), secure_pairs, secure_templated)
+        _add_csp(
+            name,
+            render_csp(directives, drop=() if with_reporting else ("report-to",)),
+            secure_pairs,
+            secure_templated,
+        )
         # upgrade-insecure-requests on a page served over plain HTTP (local
         # development) would send its subresources to an HTTPS port that is
         # not there, so it is left out of responses to plain-HTTP requests.
@@ -315,15 +338,29 @@ def compile_policy(options: Mapping[str, Any]) -> CompiledPolicy:
         code = 308 if permanent else 307
     else:
         code = 301 if permanent else 302
+    without = None
+    if origin_templated:
+        with configuring(quiet=True):
+            without = compile_policy(options, with_reporting=False)
     return CompiledPolicy(
         force_https=options["force_https"],
         redirect_code=code,
         trust_x_forwarded_proto=options["trust_x_forwarded_proto"],
         uses_nonce=bool(secure_templated or plain_templated),
         secure=_header_set(
-            secure_pairs, secure_templated, True, cookies, origin_templated
+            secure_pairs,
+            secure_templated,
+            True,
+            cookies,
+            origin_templated,
+            without.secure if without else None,
         ),
         insecure=_header_set(
-            plain_pairs, plain_templated, False, cookies, origin_templated
+            plain_pairs,
+            plain_templated,
+            False,
+            cookies,
+            origin_templated,
+            without.insecure if without else None,
         ),
     )

@@ -169,3 +169,45 @@ def test_a_host_outside_server_name_gets_no_endpoint_origin() -> None:
     assert served.headers["Reporting-Endpoints"] == (
         'default="https://www.good.example/r"'
     )
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_refused_host_gets_no_report_to_without_its_endpoint(scheme: str) -> None:
+    app = app_with(
+        {},
+        report_receiver="/r",
+        cross_origin_opener_policy="same-origin",
+        cross_origin_opener_policy_report_to="default",
+        permissions_policy={"camera": "()"},
+        permissions_policy_report_to="default",
+        content_security_policy="default-src 'self'; report-to default",
+    )
+    response = request(app, "good.example:@evil.example", **{"wsgi.url_scheme": scheme})
+    assert response.status_code == 400
+    assert "Reporting-Endpoints" not in response.headers
+    for name, value in response.headers:
+        assert "report-to" not in value, name
+    # The refused request still gets the other security headers.
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'self'; report-uri /r"
+    )
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response.headers["Permissions-Policy"] == "camera=()"
+    served = request(app, "good.example", **{"wsgi.url_scheme": "https"})
+    assert "report-to" in served.headers["Cross-Origin-Opener-Policy"]
+
+
+def test_report_only_reporting_through_report_to_alone_survives_a_refused_host() -> (
+    None
+):
+    app = app_with(
+        {},
+        content_security_policy_report_only=True,
+        content_security_policy_report_to="main",
+        reporting_endpoints={"main": "/r"},
+    )
+    response = request(app, "evil.example/.x", **{"wsgi.url_scheme": "https"})
+    assert response.status_code == 400
+    assert response.headers["Content-Security-Policy-Report-Only"] == (
+        "default-src 'self'; object-src 'none'"
+    )
