@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -37,7 +36,6 @@ from .options import (
     from_config,
     normalize,
     own,
-    rest_unchanged,
     unchanged,
     watch,
 )
@@ -49,9 +47,6 @@ from .views import Registry
 __all__ = ["Talisman", "csp_nonce"]
 
 T = TypeVar("T")
-_SAFE_ROOT = re.compile(
-    r"https?://[A-Za-z0-9.:\[\]_-]+(?:/[A-Za-z0-9._~!$&'()*+=:@%/-]*)?\Z"
-)
 _MAX_WRAPPED = 32
 # Copies of the options taken while another thread keeps editing them: after
 # this many, the last is used (and the next request copies again).
@@ -126,7 +121,7 @@ _NOTHING = Watch()
 class _ViewEntry:
     """One endpoint's compiled policy (or why it cannot be compiled)."""
 
-    __slots__ = ("attribute", "error", "namespace", "policy", "view", "watched")
+    __slots__ = ("attribute", "error", "policy", "view", "watched")
 
     def __init__(
         self,
@@ -136,11 +131,6 @@ class _ViewEntry:
         result: Result,
     ) -> None:
         self.view = view
-        # Where a plain function keeps its attributes: one dict lookup per
-        # request finds a talisman_view_options set on it later.
-        self.namespace: dict[str, Any] | None = (
-            view.__dict__ if type(view) is FunctionType else None
-        )
         self.attribute = attribute
         self.watched = watched
         self.policy = result if isinstance(result, CompiledPolicy) else None
@@ -148,17 +138,11 @@ class _ViewEntry:
 
     def changed(self, view: object) -> bool:
         """Whether ``view`` (the endpoint's function now) needs a new entry."""
-        if view is not self.view:
-            return True
-        namespace = self.namespace
-        attribute = (
-            namespace.get(VIEW_OPTIONS_ATTRIBUTE)
-            if namespace is not None
-            else _view_attribute_of(view)
+        return (
+            view is not self.view
+            or _view_attribute_of(view) is not self.attribute
+            or (self.watched is not _NOTHING and not unchanged(self.watched))
         )
-        if attribute is not self.attribute:
-            return True
-        return self.watched is not _NOTHING and not unchanged(self.watched)
 
 
 class _Compiled:
@@ -195,7 +179,10 @@ def _view_attribute_of(view: object) -> object:
         # A plain function keeps it in its __dict__: a lookup there costs a
         # fraction of a getattr() that fails on every request.
         return view.__dict__.get(VIEW_OPTIONS_ATTRIBUTE)
-    return getattr(view, VIEW_OPTIONS_ATTRIBUTE, None)
+    try:
+        return getattr(view, VIEW_OPTIONS_ATTRIBUTE, None)
+    except Exception:  # a callable object whose attribute lookup fails
+        return None
 
 
 def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
@@ -307,24 +294,14 @@ class _AppState:
         # The per-request path: a few comparisons when nothing changed.
         compiled = self.compiled
         entry = compiled.views.get(endpoint)
-        try:
-            if (
-                entry is None
-                or compiled.version != self.version
-                or entry.changed(
-                    self.view_functions.get(endpoint) if endpoint else None
-                )
-                or compiled.watched.objects != compiled.watched.copies
-            ):
-                entry = self._entry(endpoint)
-            else:
-                for mapping, keys in compiled.watched.ordered:
-                    if tuple(mapping) != keys:
-                        entry = self._entry(endpoint)
-                        break
-                if compiled.watched.opaque and not rest_unchanged(compiled.watched):
-                    entry = self._entry(endpoint)
-        except Exception:  # a dict edited by another thread while compared
+        if (
+            entry is None
+            or compiled.version != self.version
+            or entry.changed(
+                None if endpoint is None else self.view_functions.get(endpoint)
+            )
+            or not unchanged(compiled.watched)
+        ):
             entry = self._entry(endpoint)
         policy = entry.policy
         if policy is None:
@@ -748,20 +725,21 @@ class Talisman:
             secure = is_secure(request, policy.trust_x_forwarded_proto)
             headers = policy.secure if secure else policy.insecure
             if policy.force_https and not secure and not app.debug:
-                request._talisman = (headers, "")  # type: ignore[attr-defined]
+                request._talisman = (headers, "", "")  # type: ignore[attr-defined]
                 url = https_url(request, config)
                 if url is not None:
                     return app.redirect(url, code=policy.redirect_code)  # type: ignore[return-value]
+            root = ""
             if headers.origin_templated:
                 # 400 for a Host the endpoints' origin cannot name: one the
                 # app does not serve, or no host name at all.
-                origin(request, secure, config)
+                root = origin(request, secure, config)
             nonce = ""
             if policy.uses_nonce:
                 nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
             # Kept on the request, not on g: g belongs to the app context,
             # which can outlive one request (a test's pushed context).
-            request._talisman = (headers, nonce)  # type: ignore[attr-defined]
+            request._talisman = (headers, nonce, root)  # type: ignore[attr-defined]
             return None
 
         return talisman_before_request
@@ -773,7 +751,7 @@ class Talisman:
 
         def talisman_after_request(response: Response) -> Response:
             request = _current_request()
-            data: tuple[HeaderSet, str] | None = request.__dict__.get("_talisman")
+            data: tuple[HeaderSet, str, str] | None = request.__dict__.get("_talisman")
             if data is None:
                 # The before-request hook did not run for this request (an
                 # earlier hook failed or returned a response), or it raised
@@ -785,20 +763,17 @@ class Talisman:
                 except ConfigurationError:
                     policy = state.last_good
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
-                data = (policy.secure if secure else policy.insecure, "")
+                data = (policy.secure if secure else policy.insecure, "", "")
                 request._talisman = data  # type: ignore[attr-defined]
-            header_set, nonce = data
-            root = ""
-            if header_set.origin_templated:
+            header_set, nonce, root = data
+            if header_set.origin_templated and not root:
                 # Relative reporting endpoints, resolved against this request's
-                # origin. The before-request hook refused (400) a Host that is
-                # not a host name; the response to that gets the headers
+                # origin, when the before-request hook did not (a redirect, an
+                # early failure). A Host it refused (400) gets the headers
                 # without reporting, so no report-to names a missing endpoint.
                 try:
                     root = origin(request, header_set.secure, config)
                 except HTTPException:
-                    root = ""
-                if not _SAFE_ROOT.match(root):
                     header_set = header_set.no_origin  # type: ignore[assignment]
             pairs = header_set.static
             if header_set.templated:
@@ -840,7 +815,7 @@ class Talisman:
 
     def _make_cookie_hook(self) -> Callable[[Response], Response]:
         def talisman_harden_cookies(response: Response) -> Response:
-            data: tuple[HeaderSet, str] | None = _current_request().__dict__.get(
+            data: tuple[HeaderSet, str, str] | None = _current_request().__dict__.get(
                 "_talisman"
             )
             if data is not None and data[0].cookies is not None:

@@ -90,7 +90,8 @@ def origin(request: Request, secure: bool, config: Mapping[str, Any]) -> str:
     if not allowed_host(host, config):
         raise BadRequest("The Host header is not one this app serves.")
     scheme = "https" if secure else "http"
-    root = quote(request.script_root, safe="/!$&'()*+,;=:@-._~%")
+    # Only characters a header value and a quoted URL can hold as they are.
+    root = quote(request.script_root, safe="/!$&'()*+=:@-._~%")
     return f"{scheme}://{host}{root}"
 
 

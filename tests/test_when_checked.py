@@ -781,3 +781,20 @@ def test_a_view_function_replaced_in_the_app_is_seen() -> None:
     assert headers(app)["X-Frame-Options"] == SAMEORIGIN
     app.view_functions["index"] = replacement
     assert headers(app)["X-Frame-Options"] == DENY
+
+
+def test_a_callable_view_whose_attribute_lookup_fails_is_served() -> None:
+    app = make_app()
+    Talisman(app)
+
+    class Fragile:
+        def __getattr__(self, name: str) -> Any:
+            if name == "talisman_view_options":
+                raise RuntimeError(name)
+            raise AttributeError(name)
+
+        def __call__(self) -> str:
+            return "ok"
+
+    app.add_url_rule("/fragile", "fragile", Fragile())
+    assert headers(app, "/fragile")["X-Frame-Options"] == SAMEORIGIN

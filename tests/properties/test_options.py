@@ -32,6 +32,8 @@ from hypothesis import strategies as st
 from flask_talisman import ConfigurationError, ConfigurationWarning, Talisman
 from flask_talisman.options import PER_VIEW, SPECS
 
+from ..test_structured_fields import STRUCTURED
+
 SETTINGS = settings(
     derandomize=True,
     max_examples=int(os.environ.get("TALISMAN_PROPERTY_EXAMPLES", "150")),
@@ -41,15 +43,6 @@ SETTINGS = settings(
 )
 PRINTABLE = re.compile(r"[\x20-\x7e]*\Z")
 NONCE = re.compile(r"'nonce-([^']*)'")
-STRUCTURED = {
-    "Permissions-Policy": "dictionary",
-    "Document-Policy": "dictionary",
-    "Reporting-Endpoints": "dictionary",
-    "Integrity-Policy": "dictionary",
-    "Integrity-Policy-Report-Only": "dictionary",
-    "Clear-Site-Data": "list",
-    "Origin-Agent-Cluster": "item",
-}
 # Options fixed at init_app (the receiver) are left to their own tests.
 OPTIONS = sorted(name for name in SPECS if not name.startswith("report_receiver"))
 
