@@ -64,6 +64,7 @@ _MAX_AGE = 2**53  # milliseconds; a report's age beyond this is no age
 # Characters that would start a new log line or hide what follows.
 _UNLOGGABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_CLIENTS = 10_000  # clients remembered by the rate limiter
+_MAX_DEPTH = 32  # nesting of lists and objects inside a report's fields
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _loggable(text: str) -> str:
     return _UNLOGGABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
-def _clip(value: Any) -> Any:
+def _clip(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -106,10 +107,12 @@ def _clip(value: Any) -> Any:
         return value[:_MAX_FIELD]
     if isinstance(value, (int, float, bool)) or value is None:
         return value
+    if depth >= _MAX_DEPTH and isinstance(value, (list, dict)):
+        raise _Rejected(400, "the report is nested too deeply")
     if isinstance(value, list):
-        return [_clip(v) for v in value[:100]]
+        return [_clip(v, depth + 1) for v in value[:100]]
     if isinstance(value, dict):
-        return {str(k)[:200]: _clip(v) for k, v in list(value.items())[:100]}
+        return {str(k)[:200]: _clip(v, depth + 1) for k, v in list(value.items())[:100]}
     return str(value)[:_MAX_FIELD]
 
 
@@ -250,6 +253,8 @@ def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise _Rejected(400, "the body is not valid JSON") from None
+    except RecursionError:  # thousands of nested brackets
+        raise _Rejected(400, "the report is nested too deeply") from None
     agent = (request.user_agent.string or "")[:_MAX_FIELD]
     if mimetype in _LEGACY_TYPES or (
         mimetype in _JSON_TYPES and isinstance(data, dict)

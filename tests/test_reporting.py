@@ -274,6 +274,36 @@ def test_rejections(body: Any, content_type: str, status: int) -> None:
     assert received == []
 
 
+def nested(depth: int) -> str:
+    """A batch whose one report's body nests ``depth`` lists."""
+    lists = "[" * depth + "]" * depth
+    return '[{"type": "x", "url": "u", "body": {"a": ' + lists + "}}]"
+
+
+@pytest.mark.parametrize("depth", [32, 900, 30_000])
+def test_deeply_nested_reports_get_400_without_a_traceback(
+    depth: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, received = receiver_app()
+    with caplog.at_level(logging.INFO, logger="flask_talisman.reports"):
+        response = post(app, nested(depth), "application/reports+json")
+    assert (response.status_code, response.data) == (
+        400,
+        b"the report is nested too deeply\n",
+    )
+    assert received == []
+    assert caplog.records == []
+
+
+def test_nesting_within_the_limit_is_kept() -> None:
+    app, received = receiver_app()
+    assert post(app, nested(31), "application/reports+json").status_code == 204
+    value = received[0].body["a"]
+    for _ in range(30):
+        (value,) = value
+    assert value == []
+
+
 def test_control_characters_in_a_report_stay_on_one_log_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

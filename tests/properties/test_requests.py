@@ -5,14 +5,17 @@ neither, with and without relative reporting endpoints: the answer is below
 500, a redirect's ``Location`` names exactly the Host that was sent (as a
 valid host name, over ``https``), and every header value is printable ASCII.
 Any body posted to the report receiver gets 204 or a 4xx, and one log line
-per report.
+per report; whatever it is sent, and from however many clients, the receiver
+holds no more memory than its rate limiter's bound.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
+import tracemalloc
 import warnings
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+import flask_talisman.reports as reports_module
 from flask_talisman import Talisman
 
 from .test_options import SETTINGS
@@ -134,8 +138,17 @@ report = st.fixed_dictionaries(
      "url": st.one_of(st.text(max_size=30), json_values)},
     optional={"body": json_values, "age": json_values, "user_agent": json_values},
 )  # fmt: skip
+
+
+def nested(depth: int, opener: str) -> bytes:
+    closer = {"[": "]", '{"a":': "}"}[opener]
+    inner = opener * depth + ("[]" if opener == "[" else "0") + closer * depth
+    return ('[{"type": "x", "url": "u", "body": {"a": ' + inner + "}}]").encode()
+
+
 bodies = st.one_of(
     st.binary(max_size=200),
+    st.builds(nested, st.integers(0, 4000), st.sampled_from(["[", '{"a":'])),
     st.builds(json.dumps, st.lists(report, max_size=3)).map(str.encode),
     st.builds(lambda r: json.dumps({"csp-report": r}), json_values).map(str.encode),
     st.builds(lambda r: json.dumps({"csp-report": r}), st.dictionaries(
@@ -150,20 +163,24 @@ content_types = st.sampled_from(
         "text/plain",
     ]
 )
-RECEIVER = build({}, {"report_receiver": "/reports", "report_receiver_max_bytes": 150})
+# A small limit (most bodies hit it) and the default one (deep nesting fits).
+RECEIVERS = [
+    build({}, {"report_receiver": "/reports", "report_receiver_max_bytes": 150}),
+    build({}, {"report_receiver": "/reports"}),
+]
 
 
 @settings(
     SETTINGS,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(body=bodies, content_type=content_types)
+@given(body=bodies, content_type=content_types, receiver=st.sampled_from(RECEIVERS))
 def test_any_report_body_gets_204_or_4xx_and_one_line_per_report(
-    body: bytes, content_type: str, caplog: pytest.LogCaptureFixture
+    body: bytes, content_type: str, receiver: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="flask_talisman.reports"):
-        response = RECEIVER.test_client().post(
+        response = receiver.test_client().post(
             "/reports",
             data=body,
             content_type=content_type,
@@ -174,3 +191,55 @@ def test_any_report_body_gets_204_or_4xx_and_one_line_per_report(
         assert record.levelno < logging.ERROR
         assert "\n" not in record.getMessage()
         assert "\r" not in record.getMessage()
+
+
+HOSTILE_BODIES = [
+    # Three reports with every field at its clipping limit and beyond.
+    json.dumps(
+        [{"type": "t" * 200, "url": "u" * 5000,
+          "body": {f"k{i}": "v" * 5000 for i in range(12)}}] * 3
+    ),
+    nested(5000, "["),
+    nested(5000, '{"a":'),
+    "\xff" * 100,
+    json.dumps({"csp-report": {"blocked-uri": "x" * 60_000}}),
+    json.dumps([{"type": "x", "url": "u"}] * 50),
+]  # fmt: skip
+
+
+def test_the_receiver_holds_bounded_memory_whatever_it_is_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Thousands of hostile posts from as many clients: memory stays flat.
+
+    The rate limiter remembers at most ``_MAX_CLIENTS`` clients (lowered here
+    so the bound is reached quickly); nothing else outlives a request.
+    Without the bound, the 600 further clients below would hold ~100 KB.
+    """
+    monkeypatch.setattr(reports_module, "_MAX_CLIENTS", 100)
+    app = build({}, {"report_receiver": "/reports", "report_receiver_rate_limit": 5})
+    client = app.test_client()
+
+    def post_from(clients: range) -> None:
+        for n in clients:
+            client.post(
+                "/reports",
+                data=HOSTILE_BODIES[n % len(HOSTILE_BODIES)],
+                content_type="application/reports+json",
+                base_url="https://localhost",
+                environ_base={
+                    "REMOTE_ADDR": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+                },
+            )
+
+    tracemalloc.start()
+    try:
+        post_from(range(150))  # warm: every cache filled, the limiter full
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        post_from(range(150, 750))
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after - before < 16 * 1024, after - before
