@@ -155,12 +155,15 @@ def compile_policy(
         compile_permissions_policy(
             "permissions_policy",
             options["permissions_policy"],
-            options["permissions_policy_report_to"] if with_reporting else None,
+            options["permissions_policy_report_to"],
+            reporting=with_reporting,
         ),
     )
     add(
         "Document-Policy",
-        compile_document_policy("document_policy", options["document_policy"]),
+        compile_document_policy(
+            "document_policy", options["document_policy"], reporting=with_reporting
+        ),
     )
     frame_options_at = len(pairs)
     add("X-XSS-Protection", options["x_xss_protection"] or None)
@@ -196,12 +199,16 @@ def compile_policy(
     add("Clear-Site-Data", options["clear_site_data"])
     add(
         "Integrity-Policy",
-        compile_integrity_policy("integrity_policy", options["integrity_policy"]),
+        compile_integrity_policy(
+            "integrity_policy", options["integrity_policy"], reporting=with_reporting
+        ),
     )
     add(
         "Integrity-Policy-Report-Only",
         compile_integrity_policy(
-            "integrity_policy_report_only", options["integrity_policy_report_only"]
+            "integrity_policy_report_only",
+            options["integrity_policy_report_only"],
+            reporting=with_reporting,
         ),
     )
 

@@ -197,6 +197,36 @@ def test_a_refused_host_gets_no_report_to_without_its_endpoint(scheme: str) -> N
     assert "report-to" in served.headers["Cross-Origin-Opener-Policy"]
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "header", "sent"),
+    [
+        ("permissions_policy", {"camera": "();report-to=main"}, "Permissions-Policy",
+         "camera=()"),
+        ("permissions_policy", "camera=();  report-to=main, geolocation=(self)",
+         "Permissions-Policy", "camera=(), geolocation=(self)"),
+        ("document_policy", {"oversized-images": "2.0;report-to=main;x=1"},
+         "Document-Policy", "oversized-images=2.0;x=1"),
+        ("document_policy", "tok;report-to=main", "Document-Policy", "tok"),
+        ("integrity_policy",
+         {"blocked-destinations": ["script"], "endpoints": ["main"]},
+         "Integrity-Policy", "blocked-destinations=(script)"),
+        ("integrity_policy_report_only", {"endpoints": ["main"]},
+         "Integrity-Policy-Report-Only", None),
+    ],
+)  # fmt: skip
+def test_a_refused_host_gets_no_endpoint_named_in_the_users_own_values(
+    option: str, value: object, header: str, sent: str | None
+) -> None:
+    app = app_with({}, reporting_endpoints={"main": "/r"}, **{option: value})
+    response = request(app, "evil.example/.x", **{"wsgi.url_scheme": "https"})
+    assert response.status_code == 400
+    assert "Reporting-Endpoints" not in response.headers
+    assert response.headers.get(header) == sent
+    served = request(app, "good.example", **{"wsgi.url_scheme": "https"})
+    assert "main" in served.headers[header]
+    assert served.headers["Reporting-Endpoints"] == 'main="https://good.example/r"'
+
+
 def test_report_only_reporting_through_report_to_alone_survives_a_refused_host() -> (
     None
 ):

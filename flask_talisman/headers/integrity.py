@@ -55,8 +55,14 @@ def _items(option: str, key: str, value: object) -> list[str]:
     return out
 
 
-def compile_integrity_policy(option: str, policy: object) -> str | None:
-    """Compile a dict (``{"blocked-destinations": ["script"]}``) or string."""
+def compile_integrity_policy(
+    option: str, policy: object, *, reporting: bool = True
+) -> str | None:
+    """Compile a dict (``{"blocked-destinations": ["script"]}``) or string.
+
+    ``reporting=False`` leaves out the ``endpoints`` member (the
+    Reporting-Endpoints names), keeping what the policy blocks.
+    """
     if is_empty_policy(policy):
         return None
     if isinstance(policy, str):
@@ -84,5 +90,8 @@ def compile_integrity_policy(option: str, policy: object) -> str | None:
             raise ConfigurationError(
                 f"{option}: unknown key {key!r}." + suggest(str(key), KEYS)
             )
+        if key == "endpoints" and not reporting:
+            _items(option, key, value)  # still checked
+            continue
         members.append(f"{key}=({' '.join(_items(option, key, value))})")
-    return ", ".join(members)
+    return ", ".join(members) or None

@@ -99,6 +99,21 @@ def _split_top(value: str) -> tuple[list[str], bool]:
     return pieces, inner_comma
 
 
+def _param_names(member: str) -> list[str]:
+    """The parameter names of one validated member (``camera=();report-to=a``).
+
+    Validated strings hold no ';', so every ';' starts a parameter.
+    """
+    return [p.strip().partition("=")[0] for p in member.split(";")[1:]]
+
+
+def _without_report_to(member: str) -> str:
+    """``member`` with its ``report-to`` parameter left out."""
+    head, *params = member.split(";")
+    kept = [p for p in params if p.strip().partition("=")[0] != "report-to"]
+    return ";".join([head, *kept])
+
+
 def _fix_inner_commas(value: str) -> str:
     out: list[str] = []
     depth = 0
@@ -258,12 +273,17 @@ def _sf_number(option: str, name: str, value: float) -> str:
 
 
 def compile_permissions_policy(
-    option: str, policy: object, report_to: str | None = None
+    option: str,
+    policy: object,
+    report_to: str | None = None,
+    *,
+    reporting: bool = True,
 ) -> str | None:
     """Compile a Permissions-Policy given as a dict or a string.
 
     ``report_to`` adds a ``report-to`` parameter naming a Reporting-Endpoints
-    entry to every feature that has none.
+    entry to every feature that has none. ``reporting=False`` leaves out
+    every ``report-to`` parameter, the user's own included.
     """
     if is_empty_policy(policy):
         return None
@@ -284,16 +304,31 @@ def compile_permissions_policy(
             members.append(f"{name}={_permissions_value(option, name, item)}")
     else:
         raise type_error(option, policy, "a dict or a str policy")
-    if report_to:
+    members = [m.strip() for m in members]
+    if not reporting:
+        members = [_without_report_to(m) for m in members]
+    elif report_to:
         members = [
-            m if ";report-to=" in m else f"{m.strip()};report-to={report_to}"
+            m if "report-to" in _param_names(m) else f"{m};report-to={report_to}"
             for m in members
         ]
-    return ", ".join(m.strip() for m in members) or None
+    return ", ".join(members) or None
 
 
-def compile_document_policy(option: str, policy: object) -> str | None:
-    """Compile a Document-Policy given as a dict or a string."""
+def compile_document_policy(
+    option: str, policy: object, *, reporting: bool = True
+) -> str | None:
+    """Compile a Document-Policy given as a dict or a string.
+
+    ``reporting=False`` leaves out every ``report-to`` parameter.
+    """
+    value = _compile_document_policy(option, policy)
+    if value is None or reporting:
+        return value
+    return ", ".join(_without_report_to(m) for m in split_members(value))
+
+
+def _compile_document_policy(option: str, policy: object) -> str | None:
     if is_empty_policy(policy):
         return None
     if isinstance(policy, str):
