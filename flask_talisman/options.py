@@ -575,6 +575,8 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, tuple):
         return tuple(plain(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(plain(v) for v in value)
     return value
 
 
@@ -653,6 +655,8 @@ def _copy(value: Any) -> Any:
         return [_copy(v) for v in value]
     if isinstance(value, tuple):
         return tuple(_copy(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
     return value
 
 
@@ -703,6 +707,8 @@ def _compare_copy(value: Any, top: bool = False) -> Any:
         return [_compare_copy(v) for v in value]
     if isinstance(value, tuple):
         return tuple(_compare_copy(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
     if _kind(value) is not None:
         return _Typed(value)
     return value
@@ -737,7 +743,7 @@ def _watch(values: list[Any]) -> tuple[list[Any], Watch]:
     opaque: list[tuple[Any, str]] = []
     for value in values:
         copies.append(_copy(value))
-        if not isinstance(value, (Mapping, list, tuple)):
+        if not isinstance(value, (Mapping, list, tuple, set)):
             continue
         comparison = _compare_copy(value, top=True)
         if value != comparison:

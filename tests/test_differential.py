@@ -175,6 +175,16 @@ CASES = [
             "content_security_policy_nonce_in": ["script-src", "style-src"],
         },
     ),
+    Case(
+        "csp-set-sources-and-nonce-in",
+        lambda m: {
+            "content_security_policy": {
+                "default-src": {"'self'"},
+                "script-src": frozenset({"https://cdn.example"}),
+            },
+            "content_security_policy_nonce_in": {"script-src"},
+        },
+    ),
     Case("referrer", lambda m: {"referrer_policy": "no-referrer"}),
     Case(
         "permissions-dict",

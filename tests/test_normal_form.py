@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from flask import Flask, make_response
 
-from flask_talisman import Talisman
+from flask_talisman import ConfigurationError, Talisman
 
-from .conftest import HTTPS, make_app
+from .conftest import HTTPS, NONCE_RE, make_app
 
 
 class Shifty(str):
@@ -204,3 +204,44 @@ def test_a_float_subclass_is_sent_as_its_number() -> None:
     Talisman(plain_app, document_policy={"oversized-images": 2.5})
     Talisman(subclass_app, document_policy={"oversized-images": Ratio(2.5)})
     assert sent(subclass_app) == sent(plain_app)
+
+
+def test_a_set_of_sources_or_nonce_directives_is_sent_in_a_stable_order() -> None:
+    # flask-talisman 1.1.0 joins any iterable of sources and only asks `in`
+    # of content_security_policy_nonce_in, so sets work there; their order
+    # is made stable (sorted) so every worker sends the same header.
+    app = make_app()
+    Talisman(
+        app,
+        content_security_policy={
+            "default-src": frozenset({"'self'"}),
+            "script-src": {"https://b.example", "'self'", "https://a.example"},
+        },
+        content_security_policy_nonce_in={"style-src", "script-src"},
+    )
+    policy = app.test_client().get("/", **HTTPS).headers["Content-Security-Policy"]
+    assert NONCE_RE.sub("'nonce-N'", policy) == (
+        "default-src 'self'; "
+        "script-src 'self' https://a.example https://b.example 'nonce-N'; "
+        "style-src 'self' 'nonce-N'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"content_security_policy": {"default-src": {"'self'", 1}}},
+         r"content_security_policy\['default-src'\]: expected str sources, got 1"),
+        ({"content_security_policy": {"default-src": (s for s in ["'self'"])}},
+         r"content_security_policy\['default-src'\]: expected a str or a list"),
+        ({"content_security_policy_nonce_in": (s for s in ["script-src"])},
+         r"content_security_policy_nonce_in: expected a list of directive names"),
+    ],
+)  # fmt: skip
+def test_sets_of_other_things_and_one_shot_iterators_are_refused(
+    options: dict[str, Any], message: str
+) -> None:
+    # A generator would be used up by the first request (1.1.0 then sends
+    # an empty directive); it is refused where it is given.
+    with pytest.raises(ConfigurationError, match=message):
+        Talisman(make_app(), **options)

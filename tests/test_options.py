@@ -162,6 +162,11 @@ CONTAINER_EDITS: list[Any] = [
      lambda v: v.__setitem__("img-src", "*"), {}),
     ("content_security_policy_nonce_in", ["script-src"],
      lambda v: v.append("style-src"), {}),
+    # Sets, which 1.1.0 accepts wherever it iterates or asks `in`.
+    ("content_security_policy", {"default-src": {"'self'"}},
+     lambda v: v["default-src"].add("https://cdn.example"), {}),
+    ("content_security_policy_nonce_in", {"script-src"},
+     lambda v: v.add("style-src"), {}),
     ("content_security_policy_nonce_in", ["script-src", "style-src"],
      lambda v: v.reverse(), {}),
     ("content_security_policy_report_only_nonce_in", [],

@@ -166,6 +166,9 @@ def _tokens(option: str, name: str, value: object) -> list[str]:
         items = (value,)
     elif isinstance(value, (list, tuple)):
         items = value
+    elif isinstance(value, (set, frozenset)):
+        # flask-talisman 1.1.0 joins any iterable; a set's is made stable.
+        items = sorted(value, key=repr)
     else:
         raise type_error(f"{option}[{name!r}]", value, "a str or a list of str sources")
     tokens: list[str] = []
@@ -331,6 +334,8 @@ def check_nonce_in(option: str, value: object) -> tuple[str, ...]:
         names = value.replace(",", " ").split()
     elif isinstance(value, (list, tuple)):
         names = value
+    elif isinstance(value, (set, frozenset)):  # 1.1.0 only asks `in`
+        names = sorted(value, key=repr)
     else:
         raise type_error(option, value, "a list of directive names")
     result: list[str] = []

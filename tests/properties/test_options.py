@@ -1,7 +1,8 @@
 """Properties: any value, through any entry point, is refused or sent clean.
 
 Every option gets hostile values (control characters, non-ASCII, separators,
-quotes, long values, wrong types, str subclasses, enums) through every entry
+quotes, long values, wrong types, str subclasses, enums, bytes, generators
+and other one-shot iterators, sets) through every entry
 point: the constructor, ``init_app``, ``TALISMAN_*`` config, the decorators
 on a view and on a blueprint, attribute assignment and in-place edits. The
 invariant: either a :class:`ConfigurationError` (while configuring, or from
@@ -86,6 +87,11 @@ scalars = st.one_of(
     st.none(),
     st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=True, allow_infinity=True),
+    st.binary(max_size=8),
+    # One-shot iterables: read once, and must not be read as empty later.
+    st.builds(lambda xs: (x for x in xs), st.lists(words, max_size=3)),
+    st.builds(lambda xs: iter(xs), st.lists(words, max_size=3)),
+    st.frozensets(words, max_size=3),
 )
 values = st.recursive(
     scalars,
