@@ -29,16 +29,17 @@ __all__ = [
 def apply_session_cookie_options(app: Flask, options: Mapping[str, Any]) -> None:
     """Write the ``session_cookie_*`` options into ``app.config``.
 
-    ``session_cookie_secure=True`` is skipped in debug mode (as in
-    flask-talisman 1.1.0) so local development over plain HTTP keeps its
-    session; ``False`` is written as given.
+    As in flask-talisman 1.1.0, ``session_cookie_secure`` and
+    ``session_cookie_http_only`` only ever turn a flag on: ``False`` leaves
+    the app's own ``SESSION_COOKIE_SECURE`` / ``SESSION_COOKIE_HTTPONLY``
+    as they are, so it never weakens a configuration. ``Secure`` is skipped
+    in debug mode so local development over plain HTTP keeps its session.
+    ``session_cookie_samesite`` is always written (``None`` included).
     """
-    if options["session_cookie_secure"]:
-        if not app.debug:
-            app.config["SESSION_COOKIE_SECURE"] = True
-    else:
-        app.config["SESSION_COOKIE_SECURE"] = False
-    app.config["SESSION_COOKIE_HTTPONLY"] = options["session_cookie_http_only"]
+    if options["session_cookie_secure"] and not app.debug:
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if options["session_cookie_http_only"]:
+        app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = options["session_cookie_samesite"]
 
 

@@ -66,11 +66,21 @@ Checker = Callable[[str, Any], Any]
 
 
 def _bool(option: str, value: object) -> bool:
+    # flask-talisman 1.1.0 reads these flags by truth value, so 1 and 0 (as
+    # written by code that predates bool, or read from a config file) work.
     if value is None:
         return False
-    if not isinstance(value, bool):
-        raise type_error(option, value, "True or False")
-    return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        raise ConfigurationError(
+            f"{option}: {value!r} is a str, and any non-empty str (even "
+            "'False' or '0') would read as true. Pass True or False; for an "
+            "environment variable, compare it, e.g. os.environ.get(NAME) == '1'."
+        )
+    raise type_error(option, value, "True or False")
 
 
 def _policy(compile_fn: Callable[[str, object], object]) -> Checker:
@@ -104,6 +114,8 @@ _BOOL_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})
 
 def _report_only(option: str, value: Any) -> Any:
     if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):  # truth value, as in 1.1.0
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
         raise ConfigurationError(
@@ -575,7 +587,9 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, tuple):
         return tuple(plain(v) for v in value)
-    if isinstance(value, (set, frozenset)):
+    if isinstance(value, set):
+        return {plain(v) for v in value}
+    if isinstance(value, frozenset):
         return frozenset(plain(v) for v in value)
     return value
 

@@ -185,6 +185,42 @@ CASES = [
             "content_security_policy_nonce_in": {"script-src"},
         },
     ),
+    # Flags read by truth value and a max-age formatted as given, as
+    # code that reads its settings from files or the environment writes them.
+    Case(
+        "flags-as-ints",
+        lambda m: {
+            "force_https": 1,
+            "force_https_permanent": 1,
+            "strict_transport_security": 1,
+            "strict_transport_security_include_subdomains": 0,
+            "session_cookie_secure": 1,
+            "session_cookie_http_only": 0,
+            "x_content_type_options": 1,
+            "x_xss_protection": 1,
+        },
+    ),
+    Case(
+        "flags-off-as-ints",
+        lambda m: {
+            "force_https": 0,
+            "strict_transport_security": 0,
+            "x_content_type_options": 0,
+            "x_xss_protection": 0,
+        },
+    ),
+    Case(
+        "cookie-flags-false",
+        lambda m: {"session_cookie_http_only": False, "session_cookie_secure": False},
+    ),
+    Case("hsts-max-age-str", lambda m: {"strict_transport_security_max_age": "600"}),
+    Case(
+        "report-only-int",
+        lambda m: {
+            "content_security_policy_report_only": 1,
+            "content_security_policy_report_uri": "/csp-report",
+        },
+    ),
     Case("referrer", lambda m: {"referrer_policy": "no-referrer"}),
     Case(
         "permissions-dict",

@@ -293,11 +293,11 @@ def test_session_cookie_option_can_change_after_the_app_is_gone() -> None:
             id="csp-name-int",
         ),
         pytest.param(
-            {"content_security_policy": {"default-src": {"'self'"}}},
+            {"content_security_policy": {"default-src": {"'self'": True}}},
             "content_security_policy['default-src']",
-            "{\"'self'\"}",
+            "{\"'self'\": True}",
             "a str or a list of str sources",
-            id="csp-value-set",
+            id="csp-value-dict",
         ),
         pytest.param(
             {"content_security_policy": {"default-src": ["'self'", 5]}},

@@ -503,7 +503,7 @@ INVALID: list[tuple[str, str, Any, str]] = [
         {"script-src": "self"},
         "'self'",
     ),
-    ("csp-report-only-int", "content_security_policy_report_only", 1, "(int)"),
+    ("csp-report-only-int", "content_security_policy_report_only", 2, "(int)"),
     (
         "csp-report-only-nonce-in",
         "content_security_policy_report_only_nonce_in",
@@ -511,7 +511,7 @@ INVALID: list[tuple[str, str, Any, str]] = [
         "'script-src;'",
     ),
     # harden_cookies*
-    ("harden-str", "harden_cookies", "yes", "got 'yes' (str)"),
+    ("harden-str", "harden_cookies", "yes", "'yes' is a str"),
     ("harden-samesite", "harden_cookies_samesite", "Sideways", "'Sideways'"),
     ("harden-http-only-str", "harden_cookies_http_only", "False", "'False'"),
     ("include-space", "harden_cookies_include", "a b", "'a b' is not a cookie name"),
@@ -1217,6 +1217,7 @@ def test_harden_cookies_per_view() -> None:
 def test_session_cookie_follows_session_config_not_harden_cookies() -> None:
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "test"
+    app.config["SESSION_COOKIE_HTTPONLY"] = False  # kept: the option is off
 
     @app.route("/")
     def login() -> Response:

@@ -116,12 +116,19 @@ def test_debug_mode_leaves_secure_cookie_off() -> None:
         ("session_cookie_http_only", "SESSION_COOKIE_HTTPONLY"),
     ],
 )
-def test_explicit_false_cookie_flags_are_honoured(option: str, config_key: str) -> None:
-    """1.1.0 ignored ``session_cookie_http_only=False``."""
+@pytest.mark.parametrize("configured", [True, False])
+def test_false_cookie_flags_leave_the_apps_own_config_as_1_1_0_did(
+    option: str, config_key: str, configured: bool
+) -> None:
+    # False never weakens a configuration: the app's own setting stays.
     app = make_app()
-    app.config[config_key] = True
-    Talisman(app, **{option: False})
-    assert app.config[config_key] is False
+    app.config[config_key] = configured
+    talisman = Talisman(app, **{option: False})
+    assert app.config[config_key] is configured
+    setattr(talisman, option, False)
+    assert app.config[config_key] is configured
+    setattr(talisman, option, True)
+    assert app.config[config_key] is True
 
 
 def test_nonce_for_a_missing_directive_is_not_dropped(app: Flask) -> None:

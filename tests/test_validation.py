@@ -37,6 +37,8 @@ from flask_talisman import (
     Talisman,
 )
 
+from .conftest import NONCE_RE
+
 # -- helpers ------------------------------------------------------------------
 
 
@@ -738,7 +740,9 @@ def test_well_formed_unknown_csp_names_warn_and_are_still_sent(
     [
         pytest.param(-1, id="negative"),
         pytest.param(1.5, id="float"),
-        pytest.param("31536000", id="str"),
+        pytest.param("1 year", id="str"),
+        pytest.param("-1", id="negative-str"),
+        pytest.param(float("inf"), id="infinite"),
         pytest.param(True, id="bool"),
         pytest.param(None, id="None"),
     ],
@@ -749,6 +753,18 @@ def test_hsts_max_age_must_be_a_non_negative_int(max_age: Any) -> None:
         match=shows("strict_transport_security_max_age", repr(max_age)),
     ):
         Talisman(make_app(), strict_transport_security_max_age=max_age)
+
+
+@pytest.mark.parametrize("max_age", ["31536000", " 600 ", 600.0])
+def test_hsts_max_age_as_a_str_of_digits_or_a_whole_float_is_that_number(
+    max_age: Any,
+) -> None:
+    # 1.1.0 formats the value into the header as it is, which is right for
+    # a str of digits (an environment variable, say).
+    app = make_app()
+    Talisman(app, strict_transport_security_max_age=max_age)
+    header = get(app).headers["Strict-Transport-Security"]
+    assert header == f"max-age={int(float(max_age))}; includeSubDomains"
 
 
 def test_hsts_max_age_zero_is_accepted() -> None:
@@ -987,12 +1003,53 @@ BOOL_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("value", ["False", 1])
-@pytest.mark.parametrize("option", BOOL_OPTIONS)
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        (option, value)
+        for option in BOOL_OPTIONS
+        for value in ["False", "0", 2, 1.0]
+        # The str "0" is x_xss_protection's own value: the header "0".
+        if (option, value) != ("x_xss_protection", "0")
+    ],
+)
 def test_bool_options_refuse_non_bools(option: str, value: Any) -> None:
     # "False" is truthy: accepting it would silently do the opposite.
     with pytest.raises(ConfigurationError, match=shows(option, repr(value))):
         Talisman(make_app(), **{option: value})
+
+
+def test_a_str_flag_is_refused_with_how_to_read_an_environment_variable() -> None:
+    with pytest.raises(
+        ConfigurationError,
+        match=r"force_https: 'False' is a str, and any non-empty str .* compare "
+        r"it, e\.g\. os\.environ\.get\(NAME\) == '1'",
+    ):
+        Talisman(make_app(), force_https="False")
+
+
+def _all_headers(app: Flask) -> list[tuple[str, Any]]:
+    client = app.test_client()
+    out: list[tuple[str, Any]] = []
+    for kwargs in ({"base_url": "https://localhost"}, {}):
+        response = client.get("/", **kwargs)
+        out.append(("status", response.status_code))
+        out += [(k, NONCE_RE.sub("N", v)) for k, v in response.headers.items()]
+    return out
+
+
+@pytest.mark.parametrize(("number", "flag"), [(0, False), (1, True)])
+@pytest.mark.parametrize("option", BOOL_OPTIONS)
+def test_bool_options_read_0_and_1_as_flask_talisman_1_1_0_did(
+    option: str, number: int, flag: bool
+) -> None:
+    # 1.1.0 reads these options by truth value; code passing 0 or 1 (or a
+    # number read from a config file) sends what False or True sends.
+    extra: dict[str, Any] = {"content_security_policy_report_uri": "/r"}
+    with_number, with_flag = make_app(), make_app()
+    Talisman(with_number, **{option: number}, **extra)
+    Talisman(with_flag, **{option: flag}, **extra)
+    assert _all_headers(with_number) == _all_headers(with_flag)
 
 
 # -- Permissions-Policy --------------------------------------------------------

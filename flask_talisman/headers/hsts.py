@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..errors import ConfigurationError, warn
 
 __all__ = ["ONE_YEAR_IN_SECS", "PRELOAD_MIN_AGE", "compile_hsts"]
@@ -16,8 +18,20 @@ PRELOAD_MIN_AGE = 31536000
 MAX_AGE_LIMIT = 10**18
 
 
+_DIGITS = re.compile(r"[0-9]{1,19}\Z")
+
+
 def check_max_age(option: str, value: object) -> int:
-    """A max-age must be a non-negative int (``0`` tells browsers to forget)."""
+    """A max-age must be a non-negative int (``0`` tells browsers to forget).
+
+    A str of digits (as read from an environment variable) and a float with
+    no fraction are taken as that int: flask-talisman 1.1.0 formatted the
+    value into the header as it was, which is right for such a str.
+    """
+    if isinstance(value, str) and _DIGITS.match(value.strip()):
+        value = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
     if (
         isinstance(value, int)
         and not isinstance(value, bool)

@@ -25,11 +25,15 @@ def check_xss(option: str, value: object) -> str | bool:
     turns the obsolete filter off explicitly, which is what current advice
     (and helmet) recommends.
     """
-    if value is None or value is False:
+    # flask-talisman 1.1.0 reads the option by truth value: 0 sends nothing
+    # and 1 sends '1; mode=block'. Only the str '0' sends 'X-XSS-Protection: 0'.
+    if value is None or value is False or (type(value) is int and value == 0):
         return False  # as flask-talisman 1.1.0 stored it
-    if value is True or value == "1; mode=block":
+    if value is True or (type(value) is int and value == 1):
         return "1; mode=block"
-    if value in ("0", 0) and not isinstance(value, bool):
+    if value == "1; mode=block":
+        return "1; mode=block"
+    if value == "0":
         return "0"
     raise ConfigurationError(
         f"{option}: {value!r} is not valid. Use '0' (recommended: disables the "
