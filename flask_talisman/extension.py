@@ -229,7 +229,9 @@ class _AppState:
 
     __slots__ = (
         "__weakref__",
+        "after_hook",
         "app_ref",
+        "before_hook",
         "compiled",
         "cookie_hook",
         "last_good",
@@ -243,6 +245,9 @@ class _AppState:
     def __init__(self, talisman: Talisman, app: Flask, values: dict[str, Any]) -> None:
         #: Whether the app has Talisman's last-running cookie hook.
         self.cookie_hook = False
+        #: The app's before- and after-request hooks (for previews).
+        self.before_hook: Callable[[], Response | None] | None = None
+        self.after_hook: Callable[[Response], Response] | None = None
         self.talisman = talisman
         self.app_ref = weakref.ref(app)
         self.view_functions = app.view_functions
@@ -348,9 +353,18 @@ class _AppState:
         self, compiled: _Compiled, endpoint: str | None, view: object
     ) -> _ViewEntry:
         attribute = _view_attribute_of(view)
+        layers, watched = self._copied_layers(endpoint, view, attribute)
+        if not layers:
+            return _ViewEntry(view, attribute, _NOTHING, compiled.app)
+        result = self._compile(compiled.values, layers, endpoint)
+        return _ViewEntry(view, attribute, watched, result)
+
+    def _copied_layers(
+        self, endpoint: str | None, view: object, attribute: object
+    ) -> tuple[list[Layer], Watch]:
         sources = self._layers(endpoint, view, attribute)
         if not sources:
-            return _ViewEntry(view, attribute, _NOTHING, compiled.app)
+            return [], _NOTHING
         # Copies of every layer's options: the compile reads these, so an
         # edit made meanwhile on another thread cannot reach it halfway.
         copies, watched = watch(options for _, (_, options) in sources)
@@ -360,8 +374,21 @@ class _AppState:
                 if kind == "attribute":
                     copy = _view_attribute(endpoint, copy)
                 layers.append((operation, copy))
-        result = self._compile(compiled.values, layers, endpoint)
-        return _ViewEntry(view, attribute, watched, result)
+        return layers, watched
+
+    def options_for(self, endpoint: str | None) -> dict[str, Any]:
+        """The endpoint's options as its policy is compiled from them.
+
+        Each option in its normal form, after preset < app < blueprint <
+        view. Raises :class:`ConfigurationError` as :meth:`policy_for` does.
+        """
+        compiled = self._current()
+        view = self.view_functions.get(endpoint) if endpoint is not None else None
+        layers, _ = self._copied_layers(endpoint, view, _view_attribute_of(view))
+        with configuring(self.talisman._warned):
+            return normalize(
+                apply_layers(compiled.values, layers) if layers else compiled.values
+            )
 
     def _layers(
         self, endpoint: str | None, view: object, attribute: object
@@ -514,8 +541,10 @@ class Talisman:
         self._register_receiver(app, values)
         object.__setattr__(self, "_last_state", weakref.ref(state))
         self._states.add(state)
-        app.before_request(self._make_before_request(app, state))
-        app.after_request(self._make_after_request(app, state))
+        state.before_hook = self._make_before_request(app, state)
+        state.after_hook = self._make_after_request(app, state)
+        app.before_request(state.before_hook)
+        app.after_request(state.after_hook)
         if values["harden_cookies"] or any(
             layer[1].get("harden_cookies")
             for registry in (self._views, self._blueprints)
