@@ -196,6 +196,18 @@ def preview(
     return Served(headers, Redirect(redirect.status_code, location))
 
 
+def _rule_for(app: Flask, host: str, path: str) -> Rule:
+    adapter = app.url_map.bind(host)
+    # GET first; then a rule for other methods only (which GET gets a 405).
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        try:
+            rule, _ = adapter.match(path, method=method, return_rule=True)
+        except HTTPException:
+            continue
+        return rule
+    raise LookupError(f"no URL rule matches the path {path!r}.")
+
+
 def _rules(app: Flask) -> Iterable[Rule]:
     return sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
 
@@ -224,23 +236,7 @@ def route_headers(
     host = host or default_host(app)
     rules: list[Rule]
     if path is not None:
-        adapter = app.url_map.bind(host)
-        try:
-            rule, _ = adapter.match(path, method="GET", return_rule=True)
-        except HTTPException as error:
-            # A rule for other methods only (405), or none at all (404).
-            rule = None
-            for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
-                try:
-                    rule, _ = adapter.match(path, method=method, return_rule=True)
-                    break
-                except HTTPException:
-                    continue
-            if rule is None:
-                raise LookupError(
-                    f"no URL rule matches {path!r} ({error.code})."
-                ) from None
-        rules = [rule]
+        rules = [_rule_for(app, host, path)]
     else:
         rules = [r for r in _rules(app) if endpoint is None or r.endpoint == endpoint]
         if not rules:
