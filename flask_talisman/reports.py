@@ -229,7 +229,11 @@ def make_receiver(
                 report_received.send(app, report=report)
             except Exception:
                 logger.exception("A report_received receiver failed")
-        return app.response_class(status=204)
+        # No body, so no Content-Type: Flask's default text/html on an empty
+        # 204 makes Chromium log an ORB error for every report it sends.
+        response = app.response_class(status=204)
+        del response.headers["Content-Type"]
+        return response
 
     return talisman_report_receiver
 

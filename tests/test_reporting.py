@@ -528,3 +528,21 @@ def test_an_untrusted_host_never_gets_a_5xx(
     for base in ("https", "http"):
         response = client.get("/", base_url=f"{base}://{host}")
         assert response.status_code == status, base
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(LEGACY, "application/csp-report"), (BATCH, "application/reports+json")],
+    ids=["report-uri", "report-to"],
+)
+def test_accepted_reports_get_a_204_without_content_type_or_body(
+    body: object, content_type: str
+) -> None:
+    """An empty 204 labelled text/html made Chromium log an ORB error per report."""
+    app, received = receiver_app()
+    response = post(app, body, content_type)
+    assert response.status_code == 204
+    assert received
+    assert "Content-Type" not in response.headers
+    assert response.headers.get("Content-Length", "0") == "0"
+    assert response.data == b""
