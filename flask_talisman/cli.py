@@ -1,0 +1,188 @@
+"""``flask talisman``: show and lint the headers each route sends.
+
+Registered through Flask's ``flask.commands`` entry point, so once the
+package is installed ``flask --app APP talisman --help`` lists:
+
+``flask talisman headers [--format table|json] [--endpoint NAME] [--host HOST] [PATH]``
+    The headers Talisman adds to every URL rule's responses (or to the rule
+    ``PATH`` matches, or the rules of one endpoint), over HTTPS and plain
+    HTTP, as a real request gets them. A nonce is shown as ``{nonce}``.
+
+``flask talisman check [--format table|json] [--strict]``
+    Lints every route's policies and the app-wide configuration; exits 1
+    when it finds an error (with ``--strict``: an error or a warning).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .inspection import RouteHeaders, Served, route_headers
+
+__all__ = ["talisman"]
+
+talisman = AppGroup(
+    "talisman", help="Show and check the security headers of this app's routes."
+)
+
+_FORMAT = click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, or JSON for tools.",
+)
+#: The table's width: readable at 100 columns whatever the terminal says.
+_WIDTH = 100
+
+
+def _width() -> int:
+    return min(_WIDTH, max(60, shutil.get_terminal_size((_WIDTH, 24)).columns))
+
+
+@talisman.command("headers")
+@_FORMAT
+@click.option("--endpoint", help="Only the URL rules of this endpoint.")
+@click.option(
+    "--host",
+    help="The Host to preview (default: SERVER_NAME, the first TRUSTED_HOSTS "
+    "name, or localhost).",
+)
+@click.argument("path", required=False)
+def headers_command(
+    output: str, endpoint: str | None, host: str | None, path: str | None
+) -> None:
+    """Print the headers Talisman adds to each route's responses.
+
+    For every URL rule (or the one PATH matches), over HTTPS and over plain
+    HTTP, resolved through preset < app < blueprint < view, as a real
+    request gets them. A nonce is shown as {nonce}.
+    """
+    try:
+        routes = route_headers(current_app, host=host, endpoint=endpoint, path=path)
+    except (RuntimeError, LookupError) as error:
+        raise click.ClickException(str(error)) from None
+    if output == "json":
+        click.echo(json.dumps([route.to_json() for route in routes], indent=2))
+        return
+    click.echo(format_table(routes, _width()))
+
+
+def _wrapped(name: str, value: str, width: int, indent: int) -> list[str]:
+    # "    Name: value", long values wrapped at spaces under their start.
+    lead = " " * indent + f"{name}: "
+    return textwrap.wrap(
+        value,
+        width=width,
+        initial_indent=lead,
+        subsequent_indent=" " * (indent + 4),
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [lead.rstrip()]
+
+
+def _served_lines(label: str, served: Served, width: int) -> list[str]:
+    if served.error is not None:
+        return [
+            f"  {label}: cannot be served",
+            *_wrapped("error", served.error, width, 4),
+        ]
+    if served.redirect is not None:
+        head = (
+            f"  {label}: redirected, {served.redirect.status} to "
+            f"{served.redirect.location}"
+        )
+    else:
+        head = f"  {label}: served"
+    lines = [head]
+    if not served.headers:
+        lines.append("    (no headers)")
+    for name, value in served.headers.items():
+        lines.extend(_wrapped(name, value, width, 4))
+    return lines
+
+
+def format_table(routes: list[RouteHeaders], width: int = _WIDTH) -> str:
+    """The headers of ``routes`` as text for people, ``width`` columns wide."""
+    blocks: list[str] = []
+    for route in routes:
+        title = f"{route.rule}  ({route.endpoint}; {', '.join(route.methods)})"
+        lines = [title, "=" * min(len(title), width)]
+        lines += _served_lines("HTTPS", route.https, width)
+        if route.http.headers == route.https.headers and route.http == route.https:
+            lines.append("  HTTP: the same as HTTPS")
+        else:
+            lines += _served_lines("HTTP", route.http, width)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+@talisman.command("check")
+@_FORMAT
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors."
+)
+def check_command(output: str, strict: bool) -> None:
+    """Lint every route's policies and the app-wide configuration.
+
+    Exits 1 when an error is found (with --strict: an error or a warning),
+    else 0, so it can gate a deployment.
+    """
+    from .lint import lint_app
+
+    if "talisman" not in current_app.extensions:
+        raise click.ClickException(
+            "Talisman is not registered on this app; call Talisman(app) or "
+            "talisman.init_app(app) in the app (factory) that --app names."
+        )
+    findings = lint_app(current_app)
+    if output == "json":
+        payload: dict[str, Any] = {"findings": [f.to_json() for f in findings]}
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(format_findings(findings, _width()))
+    failing = {"error", "warning"} if strict else {"error"}
+    if any(finding.severity in failing for finding in findings):
+        raise SystemExit(1)
+
+
+def format_findings(findings: list[Any], width: int = _WIDTH) -> str:
+    """Findings as text for people: one block each, then a count."""
+    if not findings:
+        return "No findings."
+    lines: list[str] = []
+    for finding in findings:
+        where = ", ".join(
+            part
+            for part in (finding.endpoint, finding.header, finding.directive)
+            if part
+        )
+        head = f"{finding.severity.upper()} [{finding.code}] {where or 'app-wide'}"
+        lines.append(head)
+        lines.extend(
+            textwrap.wrap(
+                finding.message,
+                width=width,
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+            )
+        )
+    counts = {
+        severity: sum(1 for f in findings if f.severity == severity)
+        for severity in ("error", "warning", "info")
+    }
+    lines.append("")
+    lines.append(
+        f"{counts['error']} error(s), {counts['warning']} warning(s), "
+        f"{counts['info']} info."
+    )
+    return "\n".join(lines)
