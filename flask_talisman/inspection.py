@@ -58,6 +58,8 @@ class Served:
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """``{"redirect": ..., "headers": ...}`` (``"error"`` instead of
+        ``"redirect"`` when the request cannot be answered)."""
         out: dict[str, Any] = {}
         if self.error is not None:
             out["error"] = self.error
