@@ -1,0 +1,932 @@
+"""The linter behind ``flask talisman check``: what is weak, and the fix.
+
+:func:`lint_csp` rates one Content-Security-Policy value by the rules of
+Google's CSP Evaluator (what lets an injected script run) and a few of our
+own (syntax slips, deprecated directives). :func:`lint_app` lints what an
+app really sends: the headers of every URL rule, as
+:func:`~flask_talisman.inspection.route_headers` previews them, and the
+options and configuration behind them (HTTPS, HSTS, cookies, proxies).
+
+Each :class:`Finding` has a stable ``code``; :data:`CODES` gives every
+code's severity, and ``docs/check.rst`` what each one means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .csp_bypasses import ANGULAR_URLS, FLASH_URLS, JSONP_NEEDS_EVAL, JSONP_URLS
+from .errors import ConfigurationError
+from .headers.csp import (
+    _KEYWORDS,
+    FETCH_DIRECTIVES,
+    KNOWN_DIRECTIVES,
+    NONE,
+    SELF,
+    SOURCE_LIST_DIRECTIVES,
+    STRICT_DYNAMIC,
+    UNSAFE_EVAL,
+    UNSAFE_HASHES,
+    UNSAFE_INLINE,
+)
+from .headers.hsts import PRELOAD_MIN_AGE
+from .inspection import NONCE_PLACEHOLDER, Served, route_headers
+from .reports import RECEIVER_ENDPOINT
+
+__all__ = ["CODES", "Finding", "Severity", "lint_app", "lint_csp"]
+
+Severity = Literal["error", "warning", "info"]
+
+CSP = "Content-Security-Policy"
+CSP_REPORT_ONLY = "Content-Security-Policy-Report-Only"
+
+#: Every finding code and its severity (``docs/check.rst`` explains each).
+CODES: Mapping[str, Severity] = MappingProxyType(
+    {
+        # lint_csp: what lets scripts, plugins or base URLs in.
+        "csp-script-src-missing": "error",
+        "csp-unsafe-inline": "error",
+        "csp-unsafe-eval": "warning",
+        "csp-unsafe-hashes": "info",
+        "csp-wildcard": "error",
+        "csp-scheme-source": "error",
+        "csp-script-host-bypass": "error",
+        "csp-script-host-allowlist": "info",
+        "csp-script-self": "info",
+        "csp-strict-dynamic-alone": "info",
+        "csp-object-src-missing": "error",
+        "csp-object-host-bypass": "error",
+        "csp-object-src-not-none": "warning",
+        "csp-base-uri-missing": "error",
+        "csp-http-source": "warning",
+        "csp-short-nonce": "warning",
+        # lint_csp: how the policy is written.
+        "csp-deprecated-directive": "info",
+        "csp-unknown-directive": "warning",
+        "csp-duplicate-directive": "warning",
+        "csp-missing-semicolon": "warning",
+        "csp-unquoted-keyword": "warning",
+        "csp-unknown-keyword": "warning",
+        # lint_app: the headers a route sends.
+        "configuration-error": "error",
+        "csp-static-nonce": "error",
+        "csp-report-only-no-endpoint": "warning",
+        "csp-report-only-unreported": "info",
+        "frame-options-allow-from": "warning",
+        # lint_app: the options and configuration.
+        "https-not-forced": "warning",
+        "hsts-off": "warning",
+        "hsts-short": "warning",
+        "hsts-preload-ineligible": "warning",
+        "session-cookie-insecure": "warning",
+        "session-cookie-samesite-none-insecure": "error",
+        "harden-cookies-samesite-none-http": "warning",
+        "coep-without-corp": "warning",
+        "trust-x-forwarded-proto-with-proxyfix": "warning",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where it is, how bad it is, and how to fix it."""
+
+    #: The endpoint whose responses have it; ``None`` for the whole app.
+    endpoint: str | None
+    #: The header concerned, e.g. ``"Content-Security-Policy"``, if any.
+    header: str | None
+    #: The CSP directive concerned, e.g. ``"script-src"``, if any.
+    directive: str | None
+    severity: Severity
+    #: A stable identifier, e.g. ``"csp-unsafe-inline"`` (see :data:`CODES`).
+    code: str
+    #: What is wrong and the fix.
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        """The finding as ``flask talisman check --format json`` prints it."""
+        return {
+            "endpoint": self.endpoint,
+            "header": self.header,
+            "directive": self.directive,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class _Findings:
+    """Findings in the order found, each once."""
+
+    def __init__(self, endpoint: str | None, header: str | None) -> None:
+        self.endpoint = endpoint
+        self.header = header
+        self.found: dict[Finding, None] = {}
+
+    def add(
+        self,
+        code: str,
+        directive: str | None,
+        message: str,
+        *,
+        header: str | None = None,
+    ) -> None:
+        finding = Finding(
+            self.endpoint,
+            self.header if header is None else header,
+            directive,
+            CODES[code],
+            code,
+            message,
+        )
+        self.found.setdefault(finding, None)
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.found.setdefault(finding, None)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.found)
+
+
+# -- Content-Security-Policy ----------------------------------------------------
+
+#: The nonce as route previews show it: a fresh, long nonce per request.
+PLACEHOLDER_NONCE = f"'nonce-{NONCE_PLACEHOLDER}'"
+
+_SCRIPT_DIRECTIVES = ("script-src", "script-src-elem", "script-src-attr")
+# Schemes that let in whatever a host of that scheme serves.
+_RISKY_SCHEMES = frozenset({"http:", "https:", "data:"})
+_SCHEME_ONLY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\Z")
+_SCHEME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_NONCE = re.compile(r"'(?i:nonce)-(?P<value>[^']*)'\Z")
+_BASE64_NONCE = re.compile(r"'(?i:nonce)-[A-Za-z0-9+/_-]+={0,2}'\Z")
+_HASH = re.compile(r"'(?i:sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'\Z")
+_UNQUOTED = re.compile(
+    r"(?i:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}\Z|"
+    + "|".join(re.escape(k) for k in sorted(_KEYWORDS))
+    + r"\Z",
+    re.IGNORECASE,
+)
+_MIN_NONCE = 8
+
+#: Directives browsers dropped or never shipped, and what replaces each.
+DEPRECATED: Mapping[str, str] = MappingProxyType(
+    {
+        "block-all-mixed-content": "browsers now upgrade or block mixed content "
+        "on their own; use upgrade-insecure-requests if anything",
+        "plugin-types": "browsers removed plugins; set object-src 'none'",
+        "prefetch-src": "browsers are removing it; default-src or connect-src "
+        "apply instead",
+        "navigate-to": "it was removed from CSP Level 3 and never shipped",
+        "require-sri-for": "it was removed from the specification; browsers "
+        "ignore it (see the integrity_policy option)",
+        "referrer": "it was removed in CSP Level 2; use the Referrer-Policy "
+        "header (the referrer_policy option)",
+        "reflected-xss": "it was removed in CSP Level 2; browsers have removed "
+        "their XSS filters too, so leave it out",
+        "disown-opener": "it was removed from CSP Level 3; use "
+        "Cross-Origin-Opener-Policy (the cross_origin_opener_policy option)",
+    }
+)
+_ALL_DIRECTIVES = KNOWN_DIRECTIVES | DEPRECATED.keys()
+# Quoted words valid outside source lists, by directive.
+_QUOTED_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "require-trusted-types-for": frozenset({"'script'"}),
+        "trusted-types": frozenset({"'none'", "'allow-duplicates'"}),
+        "webrtc": frozenset({"'allow'", "'block'"}),
+    }
+)
+_KEYWORD_SOURCES = frozenset(f"'{k}'" for k in _KEYWORDS)
+
+
+def _is_nonce(value: str) -> bool:
+    return value == PLACEHOLDER_NONCE or bool(_BASE64_NONCE.match(value))
+
+
+def _is_hash(value: str) -> bool:
+    return bool(_HASH.match(value))
+
+
+def _normal(value: str) -> str:
+    # Keywords and schemes are case-insensitive: compared in lower case.
+    low = value.lower()
+    if low in _KEYWORD_SOURCES or _SCHEME_ONLY.match(value):
+        return low
+    return value
+
+
+def _parse(policy: str, found: _Findings) -> dict[str, list[str]]:
+    """Directives by lower-case name, as browsers read them (first wins)."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if not words:
+            continue
+        name = words[0].lower()
+        if name in directives:
+            found.add(
+                "csp-duplicate-directive",
+                name,
+                f"{name} is given more than once; browsers use the first one "
+                f"({' '.join([name, *directives[name]])!r}) and ignore "
+                f"{' '.join(words)!r}. Merge them into one directive.",
+            )
+            continue
+        directives[name] = list(dict.fromkeys(_normal(w) for w in words[1:]))
+    return directives
+
+
+def _effective(directives: Mapping[str, list[str]], name: str) -> str | None:
+    """The directive browsers apply for ``name``: itself or its fallback."""
+    if name in directives:
+        return name
+    if name in ("script-src-elem", "script-src-attr") and "script-src" in directives:
+        return "script-src"
+    if name in FETCH_DIRECTIVES and "default-src" in directives:
+        return "default-src"
+    return None
+
+
+def _active(values: Sequence[str]) -> list[str]:
+    """The script sources CSP Level 3 browsers honour.
+
+    A nonce or hash turns off ``'unsafe-inline'``; ``'strict-dynamic'``
+    turns off it, ``'self'``, hosts and schemes.
+    """
+    dynamic = STRICT_DYNAMIC in values
+    keyed = any(_is_nonce(v) or _is_hash(v) for v in values)
+    return [
+        v
+        for v in values
+        if not (v == UNSAFE_INLINE and (keyed or dynamic))
+        and not (dynamic and (v == SELF or not v.startswith("'")))
+    ]
+
+
+def _host_and_path(source: str) -> tuple[str, str]:
+    """The lower-case host (without port) and the path of a host source."""
+    scheme = _SCHEME_PREFIX.match(source)
+    rest = source[scheme.end() :] if scheme else source.removeprefix("//")
+    host, slash, path = rest.partition("/")
+    host = host.lower()
+    if not host.startswith("["):
+        host = host.partition(":")[0]
+    return host, slash + path
+
+
+def _matches(source: str, url: str) -> bool:
+    """Whether the host source ``source`` allows the list entry ``url``.
+
+    As the CSP Evaluator matches them: ``*.`` allows subdomains only; a
+    path ending in ``/`` is a prefix, any other path must be exact.
+    """
+    host, path = _host_and_path(source)
+    url_host, url_path = _host_and_path(url)
+    if host.startswith("*."):
+        if not url_host.endswith(host[1:]):
+            return False
+    elif host != url_host:
+        return False
+    if path in ("", "/"):
+        return True
+    if path.endswith("/"):
+        return url_path.startswith(path)
+    return url_path == path
+
+
+def _script_bypass(source: str, values: Sequence[str]) -> str | None:
+    """Why the allowlisted ``source`` lets any script run, if it does."""
+    kinds = []
+    for url in JSONP_URLS:
+        if _matches(source, url):
+            host = _host_and_path(url)[0]
+            if host not in JSONP_NEEDS_EVAL or UNSAFE_EVAL in values:
+                kinds.append(f"JSONP endpoints (such as {url[2:]})")
+                break
+    for url in ANGULAR_URLS:
+        if _matches(source, url):
+            kinds.append(f"AngularJS (such as {url[2:]})")
+            break
+    return " and ".join(kinds) or None
+
+
+def _is_host(value: str) -> bool:
+    # Keywords, nonces and hashes are quoted; schemes end in ':'; a source
+    # without a dot (localhost, *) names no public host.
+    return not value.startswith("'") and not _SCHEME_ONLY.match(value) and "." in value
+
+
+@dataclass
+class _Facts:
+    """What one policy does, for the checks that look at a set of policies."""
+
+    scripts: bool = False
+    objects: bool = False
+    base_uri: bool = False
+    needs_base_uri: bool = False
+
+
+_PURPOSE = {
+    "scripts": (
+        "scripts",
+        "use a nonce with 'strict-dynamic' (flask_talisman.NONCE) or list exact hosts",
+    ),
+    "objects": ("plugins (<object>, <embed>)", "set object-src 'none'"),
+    "base": ("<base> URLs", "set base-uri 'none' or 'self'"),
+}
+
+
+def _lint_one(policy: str, found: _Findings) -> _Facts:
+    directives = _parse(policy, found)
+    facts = _Facts()
+    _lint_syntax(directives, found)
+    # Sources that let anything in, by (directive, value): what for.
+    open_sources: dict[tuple[str, str], list[str]] = {}
+
+    def wide(directive: str, values: Iterable[str], purpose: str) -> set[str]:
+        hits = set()
+        for value in values:
+            bare = _SCHEME_PREFIX.sub("", value, count=1).removeprefix("//")
+            if bare == "*" or value in _RISKY_SCHEMES:
+                open_sources.setdefault((directive, value), []).append(purpose)
+                hits.add(value)
+        return hits
+
+    # Scripts: script-src, -elem and -attr, each through its fallback.
+    script_src = _effective(directives, "script-src")
+    facts.scripts = script_src is not None
+    effective = dict.fromkeys(
+        d for d in map(lambda n: _effective(directives, n), _SCRIPT_DIRECTIVES) if d
+    )
+    for name in effective:
+        values = directives[name]
+        active = _active(values)
+        keyed = any(_is_nonce(v) or _is_hash(v) for v in values)
+        if any(_is_nonce(v) for v in values) or (keyed and STRICT_DYNAMIC in values):
+            facts.needs_base_uri = True
+        _lint_script(name, values, active, found)
+        wide(name, active, "scripts")
+    # Plugins: object-src, else default-src.
+    object_src = _effective(directives, "object-src")
+    facts.objects = object_src is not None
+    if object_src is not None:
+        values = [v for v in directives[object_src] if v != NONE]
+        flagged = wide(object_src, values, "objects")
+        for value in values:
+            if value in flagged or not _is_host(value):
+                continue
+            for url in FLASH_URLS:
+                if _matches(value, url):
+                    flagged.add(value)
+                    found.add(
+                        "csp-object-host-bypass",
+                        object_src,
+                        f"{value} in {object_src} allows {url[2:]}, a Flash "
+                        "file that runs script in the page. Set object-src "
+                        "'none'.",
+                    )
+                    break
+        rest = [v for v in values if v not in flagged]
+        if rest:
+            found.add(
+                "csp-object-src-not-none",
+                object_src,
+                f"{object_src} {' '.join(directives[object_src])} lets "
+                f"<object> and <embed> load {', '.join(rest)} (the effective "
+                "object-src). Nothing needs plugins any more: set "
+                "object-src 'none'.",
+            )
+    # <base>: base-uri (no fallback).
+    if "base-uri" in directives:
+        facts.base_uri = True
+        wide("base-uri", directives["base-uri"], "base")
+    for (directive, value), purposes in open_sources.items():
+        code = "csp-wildcard" if value not in _RISKY_SCHEMES else "csp-scheme-source"
+        what = " and ".join(_PURPOSE[p][0] for p in purposes)
+        fix = "; ".join(_PURPOSE[p][1] for p in purposes)
+        anything = "any host" if code == "csp-wildcard" else f"any {value} URL"
+        found.add(
+            code,
+            directive,
+            f"{value} in {directive} lets {what} come from {anything}, so an "
+            f"injected tag can load the attacker's. Remove it: {fix}.",
+        )
+    _lint_values(directives, effective, found)
+    return facts
+
+
+def _lint_script(
+    name: str, values: Sequence[str], active: Sequence[str], found: _Findings
+) -> None:
+    if UNSAFE_INLINE in active:
+        found.add(
+            "csp-unsafe-inline",
+            name,
+            f"'unsafe-inline' in {name} lets injected inline scripts and event "
+            "handlers run, which undoes most of what a CSP is for. Add a nonce "
+            "(flask_talisman.NONCE; browsers then ignore 'unsafe-inline') and "
+            'put nonce="{{ csp_nonce() }}" on each <script>, or hash the '
+            "inline scripts with csp_hash().",
+        )
+    if UNSAFE_EVAL in active:
+        found.add(
+            "csp-unsafe-eval",
+            name,
+            f"'unsafe-eval' in {name} lets strings that reach eval(), "
+            "new Function() or setTimeout() run as code. Remove it, and rewrite "
+            "or replace the code that needs it.",
+        )
+    if UNSAFE_HASHES in active:
+        found.add(
+            "csp-unsafe-hashes",
+            name,
+            f"'unsafe-hashes' in {name} lets the event handlers whose hashes "
+            "are listed run. Move those handlers into scripts "
+            "(addEventListener) and remove 'unsafe-hashes'.",
+        )
+    if STRICT_DYNAMIC in values and not any(
+        _is_nonce(v) or _is_hash(v) for v in values
+    ):
+        found.add(
+            "csp-strict-dynamic-alone",
+            name,
+            f"'strict-dynamic' in {name} without a nonce or hash blocks every "
+            "script in current browsers. Add a nonce (flask_talisman.NONCE).",
+        )
+    if name == "script-src-attr" or NONE in active:
+        return
+    hosts = []
+    for value in active:
+        if value == SELF:
+            found.add(
+                "csp-script-self",
+                name,
+                f"'self' in {name} lets every script this origin serves run: a "
+                "JSONP endpoint, an AngularJS copy or an uploaded file on it "
+                "would defeat the policy. Fine if the site serves none of "
+                "those; else use a nonce with 'strict-dynamic' instead.",
+            )
+        elif _is_host(value):
+            bypass = _script_bypass(value, active)
+            if bypass is None:
+                hosts.append(value)
+                continue
+            found.add(
+                "csp-script-host-bypass",
+                name,
+                f"{value} in {name} serves {bypass}, through which an injected "
+                "script tag runs any code. Remove it: load its scripts with a "
+                "nonce and 'strict-dynamic' (flask_talisman.NONCE, "
+                "STRICT_DYNAMIC).",
+            )
+    if hosts:
+        found.add(
+            "csp-script-host-allowlist",
+            name,
+            f"{name} trusts the hosts {', '.join(hosts)}: any JSONP endpoint "
+            "or AngularJS copy on them would defeat the policy (none is "
+            "known). Prefer a nonce with 'strict-dynamic' to host allowlists.",
+        )
+
+
+def _lint_values(
+    directives: Mapping[str, list[str]],
+    script: Mapping[str, None],
+    found: _Findings,
+) -> None:
+    for name, values in directives.items():
+        # Hosts and schemes that 'strict-dynamic' turns off are not loaded.
+        live = _active(values) if name in _SCRIPT_DIRECTIVES else values
+        plain = [v for v in live if v.lower().startswith("http://")]
+        if plain and name == "report-uri":
+            found.add(
+                "csp-http-source",
+                name,
+                f"report-uri {' '.join(plain)} sends violation reports over "
+                "plain HTTP, where they can be read or changed. Use https://.",
+            )
+        elif plain:
+            found.add(
+                "csp-http-source",
+                name,
+                f"{name} allows {', '.join(plain)} over plain HTTP, where a "
+                "network attacker can change what is loaded. Use https://.",
+            )
+        for value in values:
+            match = _NONCE.match(value)
+            if (
+                match
+                and value != PLACEHOLDER_NONCE
+                and len(match.group("value")) < _MIN_NONCE
+            ):
+                found.add(
+                    "csp-short-nonce",
+                    name,
+                    f"The nonce {value} in {name} is shorter than "
+                    f"{_MIN_NONCE} characters and can be guessed. Use "
+                    "flask_talisman.NONCE, which gets a fresh random nonce "
+                    "on every request.",
+                )
+
+
+def _lint_syntax(directives: Mapping[str, list[str]], found: _Findings) -> None:
+    for name, values in directives.items():
+        if name in DEPRECATED:
+            found.add(
+                "csp-deprecated-directive",
+                name,
+                f"{name} is deprecated: {DEPRECATED[name]}. Remove it.",
+            )
+        elif name not in _ALL_DIRECTIVES:
+            colon = (
+                " Directive names do not end with a colon."
+                if name.endswith(":")
+                else ""
+            )
+            found.add(
+                "csp-unknown-directive",
+                name,
+                f"{name!r} is not a CSP directive, and browsers ignore it.{colon} "
+                "Check the spelling.",
+            )
+        source_list = name in SOURCE_LIST_DIRECTIVES
+        allowed = _QUOTED_WORDS.get(name)
+        for value in values:
+            if value.lower() in _ALL_DIRECTIVES:
+                found.add(
+                    "csp-missing-semicolon",
+                    name,
+                    f"{value!r} in {name} looks like a directive, not a "
+                    f"source. Put a ';' before it.",
+                )
+            elif source_list and _UNQUOTED.match(value):
+                found.add(
+                    "csp-unquoted-keyword",
+                    name,
+                    f"{value} in {name} is not quoted, so browsers read it as a "
+                    f"host name. Write '{value}' (the constants in "
+                    "flask_talisman, such as SELF and NONE, carry the quotes).",
+                )
+            elif value.startswith("'") and (
+                (source_list and not _valid_quoted(value))
+                or (allowed is not None and value.lower() not in allowed)
+            ):
+                found.add(
+                    "csp-unknown-keyword",
+                    name,
+                    f"{value} in {name} is not a CSP keyword; browsers ignore "
+                    "it. Check the spelling ('self', 'none', "
+                    "'strict-dynamic', 'nonce-...', 'sha256-...').",
+                )
+
+
+def _valid_quoted(value: str) -> bool:
+    return value in _KEYWORD_SOURCES or _is_nonce(value) or _is_hash(value)
+
+
+def lint_csp(
+    policy: str,
+    *,
+    header: str = CSP,
+    endpoint: str | None = None,
+) -> list[Finding]:
+    """Lint one Content-Security-Policy header value.
+
+    ``policy`` is the header value as sent (a ``,`` separates policies, all
+    of which browsers enforce). ``'nonce-{nonce}'``, the per-request nonce
+    in route previews, counts as a nonce of adequate length. ``header`` and
+    ``endpoint`` are copied into each :class:`Finding`.
+    """
+    found = _Findings(endpoint, header)
+    facts = [_lint_one(part, found) for part in policy.split(",")]
+    missing = _Findings(endpoint, header)
+    if not any(f.scripts for f in facts):
+        missing.add(
+            "csp-script-src-missing",
+            "script-src",
+            "The policy has neither script-src nor default-src, so it lets "
+            "any script run. Add script-src with a nonce and 'strict-dynamic' "
+            "(flask_talisman.NONCE, STRICT_DYNAMIC), or default-src 'self'.",
+        )
+    if not any(f.objects for f in facts):
+        missing.add(
+            "csp-object-src-missing",
+            "object-src",
+            "The policy has neither object-src nor default-src, so <object> "
+            "and <embed> can load plugins that run script. Add object-src "
+            "'none'.",
+        )
+    if any(f.needs_base_uri for f in facts) and not any(f.base_uri for f in facts):
+        missing.add(
+            "csp-base-uri-missing",
+            "base-uri",
+            "The policy trusts scripts by nonce (or hash with "
+            "'strict-dynamic') but has no base-uri: an injected <base> tag "
+            "can point the page's relative script URLs at another host, and "
+            "they load with the nonce. Add base-uri 'none' (or 'self').",
+        )
+    return [*missing, *found]
+
+
+#: Codes about what a policy lacks; a second, report-only policy beside an
+#: enforced one lacks them harmlessly.
+_MISSING = frozenset(
+    {"csp-script-src-missing", "csp-object-src-missing", "csp-base-uri-missing"}
+)
+
+
+# -- The app ----------------------------------------------------------------------
+
+
+def _proxy_fix(app: Flask) -> ProxyFix | None:
+    """The ProxyFix that sets the scheme, among the app's WSGI wrappers."""
+    wsgi: object = app.wsgi_app
+    seen: set[int] = set()
+    while wsgi is not None and id(wsgi) not in seen:
+        seen.add(id(wsgi))
+        if isinstance(wsgi, ProxyFix) and wsgi.x_proto > 0:
+            return wsgi
+        wsgi = getattr(wsgi, "app", None)
+    return None
+
+
+def _option_findings(
+    app: Flask, options: Mapping[str, Any], endpoint: str | None, found: _Findings
+) -> None:
+    """What the resolved options of the app (or of one endpoint) get wrong."""
+    where = "the app" if endpoint is None else f"the view {endpoint!r}"
+    hsts = "Strict-Transport-Security"
+    if not options["force_https"] and not app.debug and endpoint != RECEIVER_ENDPOINT:
+        found.add(
+            "https-not-forced",
+            None,
+            f"force_https is off for {where}: plain-HTTP requests are served, "
+            "not redirected to HTTPS. Turn it on, unless a proxy in front of "
+            "the app already redirects.",
+        )
+    max_age = options["strict_transport_security_max_age"]
+    if not options["strict_transport_security"]:
+        found.add(
+            "hsts-off",
+            None,
+            f"strict_transport_security is off for {where}: browsers may "
+            "reach the site over plain HTTP again. Turn it on.",
+            header=hsts,
+        )
+    elif max_age < PRELOAD_MIN_AGE:
+        found.add(
+            "hsts-short",
+            None,
+            f"strict_transport_security_max_age is {max_age} for {where}, "
+            "under a year, so browsers soon forget to insist on HTTPS. Use "
+            f"at least {PRELOAD_MIN_AGE} (one year).",
+            header=hsts,
+        )
+    if (
+        options["strict_transport_security"]
+        and options["strict_transport_security_preload"]
+        and (
+            not options["strict_transport_security_include_subdomains"]
+            or max_age < PRELOAD_MIN_AGE
+        )
+    ):
+        found.add(
+            "hsts-preload-ineligible",
+            None,
+            f"strict_transport_security_preload is asked for {where}, but the "
+            "preload list requires includeSubDomains and a max-age of at "
+            f"least {PRELOAD_MIN_AGE}. Set "
+            "strict_transport_security_include_subdomains=True and "
+            f"strict_transport_security_max_age={PRELOAD_MIN_AGE} or more.",
+            header=hsts,
+        )
+    if (
+        options["harden_cookies"]
+        and options["harden_cookies_samesite"] == "None"
+        and (app.debug or not options["force_https"])
+    ):
+        found.add(
+            "harden-cookies-samesite-none-http",
+            None,
+            f"harden_cookies_samesite='None' for {where}, which is also served "
+            "over plain HTTP: browsers refuse SameSite=None without Secure, so "
+            "Talisman leaves SameSite out there and those cookies stay "
+            "same-site. Serve the view over HTTPS only (force_https) or use "
+            "'Lax'.",
+            header="Set-Cookie",
+        )
+    if (
+        options["cross_origin_embedder_policy"] == "require-corp"
+        and options["cross_origin_resource_policy"] is None
+    ):
+        found.add(
+            "coep-without-corp",
+            None,
+            f"cross_origin_embedder_policy='require-corp' for {where} without "
+            "cross_origin_resource_policy: cross-origin isolated pages, on "
+            "your other origins too, cannot embed these responses. Set "
+            "cross_origin_resource_policy ('same-origin', 'same-site' or, "
+            "for public assets, 'cross-origin').",
+            header="Cross-Origin-Resource-Policy",
+        )
+    proxy = _proxy_fix(app)
+    if options["trust_x_forwarded_proto"] and proxy is not None:
+        found.add(
+            "trust-x-forwarded-proto-with-proxyfix",
+            None,
+            f"trust_x_forwarded_proto is on for {where}, but ProxyFix "
+            f"(x_proto={proxy.x_proto}) already sets the scheme from the "
+            "proxies it trusts; Talisman would also believe an "
+            "X-Forwarded-Proto header sent by anyone. Set "
+            "trust_x_forwarded_proto=False.",
+        )
+
+
+def _cookie_findings(app: Flask, found: _Findings) -> None:
+    """The session cookie's flags, from ``app.config``."""
+    secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    samesite = app.config.get("SESSION_COOKIE_SAMESITE")
+    if not secure and not app.debug:
+        found.add(
+            "session-cookie-insecure",
+            None,
+            "SESSION_COOKIE_SECURE is off: browsers also send the session "
+            "cookie over plain HTTP, where it can be stolen. Leave "
+            "session_cookie_secure=True (the default) and do not set "
+            "SESSION_COOKIE_SECURE=False.",
+            header="Set-Cookie",
+        )
+    if isinstance(samesite, str) and samesite.lower() == "none" and not secure:
+        found.add(
+            "session-cookie-samesite-none-insecure",
+            None,
+            "The session cookie has SameSite=None without Secure, which "
+            "browsers refuse, so no session lasts. Set SESSION_COOKIE_SECURE "
+            "(session_cookie_secure=True; Talisman skips it in debug mode) or "
+            "use session_cookie_samesite='Lax'.",
+            header="Set-Cookie",
+        )
+
+
+def _directives_of(policy: str) -> dict[str, list[str]]:
+    """Every policy's directives of one header value, the first of each."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.replace(",", ";").split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), words[1:])
+    return directives
+
+
+def _reports(policy: str) -> bool:
+    directives = _directives_of(policy)
+    return bool(directives.get("report-uri") or directives.get("report-to"))
+
+
+def _header_findings(headers: Mapping[str, str], found: _Findings) -> None:
+    """Lint the headers of one response."""
+    enforced = headers.get(CSP)
+    for name in (CSP, CSP_REPORT_ONLY):
+        value = headers.get(name)
+        if value is None:
+            continue
+        findings = lint_csp(value, header=name, endpoint=found.endpoint)
+        if name == CSP_REPORT_ONLY and enforced is not None:
+            # A second policy only adds restrictions: what it lacks, the
+            # enforced one decides.
+            findings = [f for f in findings if f.code not in _MISSING]
+        found.extend(findings)
+        for directive, values in _directives_of(value).items():
+            for word in values:
+                if _NONCE.match(word) and word != PLACEHOLDER_NONCE:
+                    found.add(
+                        "csp-static-nonce",
+                        directive,
+                        f"{word} in {directive} is written into the options, "
+                        "so every response carries the same nonce and an "
+                        "injected script can copy it. Use flask_talisman.NONCE, "
+                        "which Talisman replaces by a fresh nonce per request.",
+                        header=name,
+                    )
+    frame = headers.get("X-Frame-Options", "")
+    if frame.upper().startswith("ALLOW-FROM") and (
+        enforced is None or "frame-ancestors" not in _directives_of(enforced)
+    ):
+        found.add(
+            "frame-options-allow-from",
+            None,
+            f"X-Frame-Options: {frame} is ignored by current browsers, and the "
+            "CSP has no frame-ancestors, so any site can frame this page. Add "
+            "frame-ancestors with that origin to content_security_policy.",
+            header="X-Frame-Options",
+        )
+
+
+def _report_only_findings(
+    served: Sequence[tuple[bool, Served]], found: _Findings
+) -> None:
+    """A report-only CSP that reports nowhere (HTTPS first, then plain HTTP)."""
+    for secure, response in sorted(served, key=lambda item: not item[0]):
+        headers = response.headers
+        policy = headers.get(CSP_REPORT_ONLY)
+        if policy is None or _reports(policy):
+            continue
+        where = (
+            "" if secure else " over plain HTTP, where Talisman leaves report-to out"
+        )
+        if CSP not in headers:
+            found.add(
+                "csp-report-only-no-endpoint",
+                None,
+                "The only CSP is report-only and names no report-uri or "
+                f"report-to{where}: it neither blocks nor reports anything. Add "
+                "content_security_policy_report_uri (or report_receiver), or "
+                "enforce the policy.",
+                header=CSP_REPORT_ONLY,
+            )
+        else:
+            found.add(
+                "csp-report-only-unreported",
+                None,
+                "The report-only CSP beside the enforced one names no "
+                f"report-uri or report-to{where}: its violations only show in "
+                "the browser console. Add report_receiver (or "
+                "content_security_policy_report_uri) to collect them.",
+                header=CSP_REPORT_ONLY,
+            )
+        return
+
+
+def _options(
+    app: Flask, endpoint: str | None, found: _Findings
+) -> Mapping[str, Any] | None:
+    """The resolved options, or ``None`` (and a finding) if they do not work."""
+    try:
+        options: Mapping[str, Any] = app.extensions["talisman"].options_for(endpoint)
+    except ConfigurationError as error:
+        _configuration_error(str(error), found)
+        return None
+    return options
+
+
+def _configuration_error(error: str, found: _Findings) -> None:
+    found.add(
+        "configuration-error",
+        None,
+        f"{error.removeprefix('ConfigurationError: ')} Requests fail until the "
+        "options are fixed (Talisman.check() raises for every such problem).",
+    )
+
+
+def lint_app(app: Flask) -> list[Finding]:
+    """Lint everything Talisman does for ``app``: its options and every route.
+
+    App-wide findings (``endpoint`` ``None``) come first: the options of the
+    app as a whole and its session cookie. Then, for each endpoint in the
+    order of :func:`~flask_talisman.inspection.route_headers`, the findings
+    of the headers its URL rules send over HTTPS and, where they are served
+    rather than redirected, over plain HTTP (each CSP header through
+    :func:`lint_csp`), and of its resolved options where those differ from
+    the app's. A finding is given once per endpoint, and not for an endpoint
+    when the app-wide finding already says it. Raises :class:`RuntimeError`
+    when Talisman is not registered on ``app``.
+    """
+    routes = route_headers(app)
+    app_wide = _Findings(None, None)
+    options = _options(app, None, app_wide)
+    if options is not None:
+        _option_findings(app, options, None, app_wide)
+    _cookie_findings(app, app_wide)
+    result = list(app_wide)
+    said = {(f.header, f.directive, f.code, f.message) for f in result}
+    served: dict[str, list[tuple[bool, Served]]] = {}
+    for route in routes:
+        served.setdefault(route.endpoint, []).extend(
+            [(True, route.https), (False, route.http)]
+        )
+    for endpoint, responses in served.items():
+        found = _Findings(endpoint, None)
+        options = _options(app, endpoint, found)
+        if options is not None:
+            _option_findings(app, options, endpoint, found)
+        documents = []
+        for secure, response in responses:
+            if response.error is not None:
+                _configuration_error(response.error, found)
+            elif response.redirect is None:
+                documents.append((secure, response))
+                _header_findings(response.headers, found)
+        _report_only_findings(documents, found)
+        result.extend(
+            f for f in found if (f.header, f.directive, f.code, f.message) not in said
+        )
+    return result
