@@ -419,7 +419,10 @@ def nonce_of(response: HasHeaders) -> str | None:
     :class:`AssertionError` when they hold more than one nonce, which no
     page can satisfy.
     """
-    headers = _headers_of(response, "nonce_of")
+    return _nonce_in(_headers_of(response, "nonce_of"))
+
+
+def _nonce_in(headers: Headers | Mapping[str, str]) -> str | None:
     found: dict[str, str] = {}
     for header in _CSP_HEADERS:
         for value in _values(headers, header):
@@ -501,9 +504,9 @@ def assert_nonce_used(response: HasHeaders, *, all_inline: bool = False) -> str:
     Raises :class:`AssertionError` listing, by line, the elements that do
     not carry the nonce.
     """
-    nonce = nonce_of(response)
+    headers = _headers_of(response, "assert_nonce_used")
+    nonce = _nonce_in(headers)
     if nonce is None:
-        headers = _headers_of(response, "assert_nonce_used")
         shown = [
             f"  {header}: {_show(value)}"
             for header in _CSP_HEADERS
