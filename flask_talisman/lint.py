@@ -277,10 +277,7 @@ def _host_and_path(source: str) -> tuple[str, str]:
     scheme = _SCHEME_PREFIX.match(source)
     rest = source[scheme.end() :] if scheme else source.removeprefix("//")
     host, slash, path = rest.partition("/")
-    host = host.lower()
-    if not host.startswith("["):
-        host = host.partition(":")[0]
-    return host, slash + path
+    return host.partition(":")[0].lower(), slash + path
 
 
 def _matches(source: str, url: str) -> bool:
@@ -395,7 +392,12 @@ def _lint_one(policy: str, found: _Findings) -> _Facts:
                         "'none'.",
                     )
                     break
-        rest = [v for v in values if v not in flagged]
+        # Keywords other than 'self' (and nonces, hashes) load no plugin.
+        rest = [
+            v
+            for v in values
+            if v not in flagged and (v == SELF or not v.startswith("'"))
+        ]
         if rest:
             found.add(
                 "csp-object-src-not-none",
@@ -663,13 +665,12 @@ def _option_findings(
     app: Flask, options: Mapping[str, Any], endpoint: str | None, found: _Findings
 ) -> None:
     """What the resolved options of the app (or of one endpoint) get wrong."""
-    where = "the app" if endpoint is None else f"the view {endpoint!r}"
     hsts = "Strict-Transport-Security"
     if not options["force_https"] and not app.debug and endpoint != RECEIVER_ENDPOINT:
         found.add(
             "https-not-forced",
             None,
-            f"force_https is off for {where}: plain-HTTP requests are served, "
+            "force_https is off: plain-HTTP requests are served, "
             "not redirected to HTTPS. Turn it on, unless a proxy in front of "
             "the app already redirects.",
         )
@@ -678,7 +679,7 @@ def _option_findings(
         found.add(
             "hsts-off",
             None,
-            f"strict_transport_security is off for {where}: browsers may "
+            "strict_transport_security is off: browsers may "
             "reach the site over plain HTTP again. Turn it on.",
             header=hsts,
         )
@@ -686,7 +687,7 @@ def _option_findings(
         found.add(
             "hsts-short",
             None,
-            f"strict_transport_security_max_age is {max_age} for {where}, "
+            f"strict_transport_security_max_age is {max_age}, "
             "under a year, so browsers soon forget to insist on HTTPS. Use "
             f"at least {PRELOAD_MIN_AGE} (one year).",
             header=hsts,
@@ -702,7 +703,7 @@ def _option_findings(
         found.add(
             "hsts-preload-ineligible",
             None,
-            f"strict_transport_security_preload is asked for {where}, but the "
+            "strict_transport_security_preload is on, but the "
             "preload list requires includeSubDomains and a max-age of at "
             f"least {PRELOAD_MIN_AGE}. Set "
             "strict_transport_security_include_subdomains=True and "
@@ -717,7 +718,7 @@ def _option_findings(
         found.add(
             "harden-cookies-samesite-none-http",
             None,
-            f"harden_cookies_samesite='None' for {where}, which is also served "
+            "harden_cookies_samesite='None', and responses are also served "
             "over plain HTTP: browsers refuse SameSite=None without Secure, so "
             "Talisman leaves SameSite out there and those cookies stay "
             "same-site. Serve the view over HTTPS only (force_https) or use "
@@ -731,7 +732,7 @@ def _option_findings(
         found.add(
             "coep-without-corp",
             None,
-            f"cross_origin_embedder_policy='require-corp' for {where} without "
+            "cross_origin_embedder_policy='require-corp' without "
             "cross_origin_resource_policy: cross-origin isolated pages, on "
             "your other origins too, cannot embed these responses. Set "
             "cross_origin_resource_policy ('same-origin', 'same-site' or, "
@@ -743,7 +744,7 @@ def _option_findings(
         found.add(
             "trust-x-forwarded-proto-with-proxyfix",
             None,
-            f"trust_x_forwarded_proto is on for {where}, but ProxyFix "
+            "trust_x_forwarded_proto is on, but ProxyFix "
             f"(x_proto={proxy.x_proto}) already sets the scheme from the "
             "proxies it trusts; Talisman would also believe an "
             "X-Forwarded-Proto header sent by anyone. Set "
@@ -780,10 +781,8 @@ def _cookie_findings(app: Flask, found: _Findings) -> None:
 def _directives_of(policy: str) -> dict[str, list[str]]:
     """Every policy's directives of one header value, the first of each."""
     directives: dict[str, list[str]] = {}
-    for part in policy.replace(",", ";").split(";"):
-        words = part.split()
-        if words:
-            directives.setdefault(words[0].lower(), words[1:])
+    for words in filter(None, (p.split() for p in policy.replace(",", ";").split(";"))):
+        directives.setdefault(words[0].lower(), words[1:])
     return directives
 
 
@@ -902,6 +901,11 @@ def lint_app(app: Flask) -> list[Finding]:
     """
     routes = route_headers(app)
     app_wide = _Findings(None, None)
+    state = app.extensions["talisman"]
+    try:
+        state.policy_for(None)
+    except ConfigurationError as error:
+        _configuration_error(str(error), app_wide)
     options = _options(app, None, app_wide)
     if options is not None:
         _option_findings(app, options, None, app_wide)
