@@ -52,7 +52,7 @@ NONCE_PLACEHOLDER = "{nonce}"
 #: What :func:`assert_headers` compares a header with: the exact value, a
 #: compiled pattern the value must match as a whole, or ``None`` for a header
 #: that must be absent.
-Expected: TypeAlias = "str | re.Pattern[str] | None"
+Expected: TypeAlias = str | re.Pattern[str] | None
 
 # A nonce source's value (CSP3 base64-value): base64 or base64url.
 _NONCE_VALUE = r"[A-Za-z0-9+/_-]+={0,2}"
@@ -375,7 +375,9 @@ def assert_headers(response: HasHeaders, expected: Mapping[str, Expected]) -> No
 
     Headers that ``expected`` does not name are not looked at. Raises
     :class:`AssertionError` listing each header that differs, expected
-    (``-``) then actual (``+``)::
+    (``-``) then actual (``+``):
+
+    .. code-block:: text
 
         1 of 2 expected headers differs (- expected, + actual):
         - X-Frame-Options: DENY
@@ -502,7 +504,7 @@ def assert_nonce_used(response: HasHeaders, *, all_inline: bool = False) -> str:
     that allows no inline code otherwise.
 
     Raises :class:`AssertionError` listing, by line, the elements that do
-    not carry the nonce.
+    not carry the nonce, or saying that none does.
     """
     headers = _headers_of(response, "assert_nonce_used")
     nonce = _nonce_in(headers)
