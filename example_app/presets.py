@@ -8,7 +8,7 @@ kept, so these pages follow the app's force_https=False.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from . import talisman
@@ -42,4 +42,62 @@ talisman(preset="api")(api)
 
 @api.route("/status")
 def status() -> ResponseReturnValue:
-    return jsonify(status="ok", preset="api")
+    # "about": where a person who opens this address reads what it sends.
+    return jsonify(status="ok", preset="api", about=url_for("presets.api_preset"))
+
+
+# What the api preset makes /api/status send, and why: (header, value, why).
+# /presets/api shows these beside the headers of a live /api/status response.
+API_SENT = [
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; frame-ancestors 'none'",
+        "A JSON response is data, not a page. Should a browser ever show it as "
+        "a document (opened in a tab, or read as HTML), it may load nothing "
+        "and run nothing, and no page may show it in a frame.",
+    ),
+    (
+        "X-Frame-Options",
+        "DENY",
+        "The same refusal of every frame, for browsers that do not know "
+        "frame-ancestors.",
+    ),
+    (
+        "X-Content-Type-Options",
+        "nosniff",
+        "The browser keeps to Content-Type: application/json: it never reads "
+        "the response as HTML, nor runs it as a script another site includes "
+        "with <script src>.",
+    ),
+    (
+        "Cache-Control",
+        "no-store",
+        "API responses often carry one user's data: neither the browser nor a "
+        "shared cache keeps a copy.",
+    ),
+    (
+        "Strict-Transport-Security",
+        "max-age=31556926; includeSubDomains",
+        "Over HTTPS only, as everywhere: the preset keeps the default, so "
+        "browsers use nothing but HTTPS for this host for a year.",
+    ),
+]
+# What the app's pages send and the api preset leaves out: (header, why).
+API_LEFT_OUT = [
+    (
+        "Referrer-Policy",
+        "A JSON response has no links to follow and loads nothing, so it "
+        "never sends a Referer.",
+    ),
+    (
+        "Permissions-Policy",
+        "It runs no script and embeds nothing, so no feature needs turning off.",
+    ),
+]
+
+
+# A page (under the app's policy) that says what the api preset sends and
+# shows the headers of a real /api/status response.
+@bp.route("/api")
+def api_preset() -> str:
+    return render_template("api.html", sent=API_SENT, left_out=API_LEFT_OUT)

@@ -24,6 +24,14 @@ def index() -> str:
     return render_template("index.html")
 
 
+# The pages name static/favicon.svg; a browser asks for /favicon.ico where
+# nothing names an icon (a JSON response, a framed page opened on its own),
+# and gets one rather than a 404.
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    return current_app.send_static_file("favicon.ico")
+
+
 # -- the app's policy ----------------------------------------------------------
 
 
@@ -44,10 +52,13 @@ def referrer() -> str:
 # The policy for /locked, replacing the app-wide one for that view only. It
 # has no script-src: because the app puts its nonces there, Talisman creates
 # it from default-src's sources, leaving out 'none', so the page's nonce'd
-# inline script runs and nothing else does.
+# inline script runs and nothing else does. connect-src 'self' lets the
+# header panel (static/js/headers.js) fetch the page again to read its
+# headers; nothing else may be fetched.
 LOCKED_CSP = {
     "default-src": NONE,
     "style-src": SELF,
+    "connect-src": SELF,
     "base-uri": NONE,
     "form-action": NONE,
     "frame-ancestors": NONE,
@@ -74,8 +85,16 @@ def extend() -> str:
 
 # A policy you would like to enforce one day, sent beside the enforced one as
 # Content-Security-Policy-Report-Only: the browser applies neither its blocks
-# nor its effects, but reports every violation to the app's receiver.
-PLANNED_CSP = {"default-src": SELF, "img-src": "https://images.example"}
+# nor its effects, but reports every violation to the app's receiver. Its
+# img-src allows the site's icon (named by base.html) on this server under
+# either local name, so that the icon is not reported on every visit; a real
+# policy would name its own host.
+FAVICON = "/static/favicon.svg"
+PLANNED_CSP = {
+    "default-src": SELF,
+    "img-src": ["https://images.example"]
+    + [origin + FAVICON for origin in LOCAL_ORIGINS],
+}
 
 
 @bp.route("/report-only")

@@ -1,7 +1,8 @@
 """The example app: every page answers, with the headers it is about.
 
-Requests are plain HTTP, as ``flask --app example_app run`` serves them.
-What the browser does with these headers is in tests/browser/.
+Requests are plain HTTP, as ``flask --app example_app run`` serves them,
+unless a test says otherwise. What the browser does with these headers is in
+tests/browser/.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from example_app import KEPT_REPORTS, REPORT_RECEIVER, create_app, received_reports
+from example_app.presets import API_LEFT_OUT, API_SENT
 from example_app.views import ACCOUNT_COOKIE
 
 from .conftest import NONCE_RE
@@ -74,8 +78,15 @@ PAGES = [
     "/admin/",
     "/presets/balanced",
     "/presets/strict",
+    "/presets/api",
     "/api/status",
 ]
+# The pages built on base.html: each has the header panel. The framed pages
+# (shown in small frames) and the JSON endpoint do not.
+PANEL_PAGES = [
+    path for path in PAGES if not path.startswith("/framing/") or path == "/framing/"
+]
+PANEL_PAGES.remove("/api/status")
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -100,6 +111,7 @@ def test_index_links_to_every_feature(client: FlaskClient) -> None:
         "/referrer",
         "/presets/balanced",
         "/presets/strict",
+        "/presets/api",
         "/api/status",
         "/framing/",
         "/report-only",
@@ -126,9 +138,10 @@ def test_nonce_page_uses_this_requests_nonce(client: FlaskClient) -> None:
         response = client.get("/nonce")
         (nonce,) = NONCE_RE.findall(response.headers["Content-Security-Policy"])
         body = response.get_data(as_text=True)
-        # The nonce'd inline script and demo.js carry it; nothing else does.
-        assert body.count(f'nonce="{nonce}"') == 2
-        assert len(re.findall(r"<script", body)) == 3
+        # The nonce'd inline script, demo.js and headers.js carry it; nothing
+        # else does.
+        assert body.count(f'nonce="{nonce}"') == 3
+        assert len(re.findall(r"<script", body)) == 4
         nonces.append(nonce)
     assert nonces[0] != nonces[1]
 
@@ -137,9 +150,9 @@ def test_per_view_override(client: FlaskClient) -> None:
     response = client.get("/locked")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert csp(client, "/locked") == (
-        "default-src 'none'; style-src 'self'; base-uri 'none'; "
-        "form-action 'none'; frame-ancestors 'none'; script-src 'nonce-{nonce}'"
-        + REPORTING
+        "default-src 'none'; style-src 'self'; connect-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
+        "script-src 'nonce-{nonce}'" + REPORTING
     )
 
 
@@ -209,7 +222,7 @@ def test_presets(client: FlaskClient) -> None:
     assert strict["Referrer-Policy"] == "no-referrer"
 
     api = client.get("/api/status")
-    assert api.json == {"status": "ok", "preset": "api"}
+    assert api.json == {"status": "ok", "preset": "api", "about": "/presets/api"}
     assert api.headers["Content-Security-Policy"] == (
         "default-src 'none'; frame-ancestors 'none'" + REPORTING
     )
@@ -219,7 +232,10 @@ def test_presets(client: FlaskClient) -> None:
 
 
 def test_report_only_pages(client: FlaskClient) -> None:
-    planned = "default-src 'self'; img-src https://images.example"
+    planned = (
+        "default-src 'self'; img-src https://images.example "
+        "127.0.0.1:*/static/favicon.svg localhost:*/static/favicon.svg"
+    )
     response = client.get("/report-only")
     assert response.headers["Content-Security-Policy-Report-Only"] == (
         planned + REPORTING
@@ -313,3 +329,161 @@ def test_login_and_logout(client: FlaskClient) -> None:
     # Only the logout view sends it; signing out is a POST.
     assert "Clear-Site-Data" not in client.get("/account").headers
     assert client.get("/logout").status_code == 405
+
+
+def test_the_receivers_204_has_no_content_type(client: FlaskClient) -> None:
+    """Chromium logged an ORB error for each report answered with text/html."""
+    for base_url in ("http://localhost", "https://localhost"):
+        response = client.post(
+            REPORT_RECEIVER,
+            data=legacy_report("http://localhost/nonce"),
+            content_type="application/csp-report",
+            base_url=base_url,
+        )
+        assert response.status_code == 204
+        assert "Content-Type" not in response.headers
+        assert response.data == b""
+
+
+# -- the favicon -----------------------------------------------------------------
+
+ICON_LINK = re.compile(r'<link rel="icon"[^>]* href="([^"]+)">')
+
+
+def image_sources(policy: str) -> list[str] | None:
+    """The sources a policy allows images from; None: any."""
+    directives = {}
+    for directive in policy.split("; "):
+        name, *sources = directive.split()
+        directives[name] = sources
+    return directives.get("img-src", directives.get("default-src"))
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_favicon_is_served(client: FlaskClient, base_url: str) -> None:
+    """/favicon.ico, which browsers ask for where a page names no icon."""
+    with client.get("/favicon.ico", base_url=base_url) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    with client.get("/static/favicon.svg", base_url=base_url) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+@pytest.mark.parametrize("path", PANEL_PAGES)
+def test_the_icon_a_page_names_is_allowed_by_its_policies(
+    client: FlaskClient, path: str, base_url: str
+) -> None:
+    """A browser loads the icon under the page's img-src, report-only too.
+
+    A page whose policy allows no image names no icon: the browser then
+    checks the policy before asking for /favicon.ico, and stays quiet.
+    """
+    response = client.get(path, base_url=base_url)
+    icons = ICON_LINK.findall(response.get_data(as_text=True))
+    enforced = image_sources(response.headers["Content-Security-Policy"])
+    if enforced == ["'none'"]:
+        assert icons == []
+        return
+    assert icons == ["/static/favicon.svg"]
+    for header in ("Content-Security-Policy", "Content-Security-Policy-Report-Only"):
+        if header not in response.headers:
+            continue
+        sources = image_sources(response.headers[header])
+        assert (
+            sources is None
+            or "'self'" in sources
+            or f"localhost:*{icons[0]}" in sources
+        ), f"{header} refuses the icon"
+
+
+# -- the header panel ------------------------------------------------------------
+
+HEADERS_JS = Path(__file__).parents[1] / "example_app" / "static" / "js" / "headers.js"
+# Response headers the panel leaves out: they are not security headers.
+NOT_SECURITY_HEADERS = {"Content-Type", "Content-Length", "Vary", "Set-Cookie"}
+HEADERS_SCRIPT = re.compile(
+    r'<script nonce="([^"]*)" src="/static/js/headers.js" defer></script>'
+)
+
+
+def panel_header_names() -> list[str]:
+    """The names headers.js lists, read from its SECURITY_HEADERS array."""
+    array = re.search(
+        r"const SECURITY_HEADERS = \[(.*?)\];", HEADERS_JS.read_text(), re.S
+    )
+    assert array is not None
+    return re.findall(r'"([^"]+)"', array.group(1))
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+@pytest.mark.parametrize("path", PANEL_PAGES)
+def test_every_page_has_the_header_panel(
+    client: FlaskClient, path: str, base_url: str
+) -> None:
+    response = client.get(path, base_url=base_url)
+    body = response.get_data(as_text=True)
+    assert '<aside id="headers-panel" class="headers-panel" data-headers=""' in body
+    assert '<dl class="headers"></dl>' in body
+    assert "<noscript>" in body  # says where else to read the headers
+    (script_nonce,) = HEADERS_SCRIPT.findall(body)
+    # Where the policy has nonces, the script carries this response's; the
+    # balanced preset's has none, and the script runs as one of 'self'.
+    nonces = set(NONCE_RE.findall(response.headers["Content-Security-Policy"]))
+    assert nonces == ({script_nonce} if script_nonce else set())
+    # The panel lists every security header the page sends.
+    sent = {name for name, _ in response.headers} - NOT_SECURITY_HEADERS
+    assert sent <= set(panel_header_names())
+
+
+def test_header_panel_script_writes_text_only(client: FlaskClient) -> None:
+    source = HEADERS_JS.read_text()
+    # Header values reach the page as text, never as markup.
+    assert "textContent" in source
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"):
+        assert sink not in source
+    assert 'fetch(address, { method: "GET", cache: "no-store" })' in source
+    assert "'nonce-…'" in source  # a new response, a new nonce: not shown
+    with client.get("/static/js/headers.js") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/javascript"
+
+
+# -- the api preset ---------------------------------------------------------------
+
+
+def test_api_page_says_what_the_preset_sends(client: FlaskClient) -> None:
+    page = client.get("/presets/api").get_data(as_text=True)
+    for name, value, why in API_SENT:
+        assert f"<code>{escape(name)}: {escape(value)}</code>" in page
+        assert str(escape(why)) in page
+    for name, why in API_LEFT_OUT:
+        assert f"<code>{escape(name)}</code>" in page
+        assert str(escape(why)) in page
+    assert "with &lt;script src&gt;." in page  # text, not markup
+    # A second panel shows the endpoint's live headers.
+    assert 'data-headers="/api/status"' in page
+    assert '<a id="api-status" href="/api/status">' in page
+
+    status = client.get("/api/status")
+    assert status.json is not None
+    assert client.get(status.json["about"]).status_code == 200
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_what_the_api_page_says_is_what_the_endpoint_sends(
+    client: FlaskClient, base_url: str
+) -> None:
+    headers = client.get("/api/status", base_url=base_url).headers
+    for name, value, _ in API_SENT:
+        if name == "Strict-Transport-Security" and base_url.startswith("http:"):
+            assert name not in headers  # HTTPS only
+        elif name == "Content-Security-Policy":
+            # The app's reporting options are kept.
+            assert headers[name].startswith(value + "; report-uri ")
+        else:
+            assert headers[name] == value
+    for name, _ in API_LEFT_OUT:
+        assert name not in headers
