@@ -746,9 +746,9 @@ def _option_findings(
             None,
             "trust_x_forwarded_proto is on, but ProxyFix "
             f"(x_proto={proxy.x_proto}) already sets the scheme from the "
-            "proxies it trusts; Talisman would also believe an "
-            "X-Forwarded-Proto header sent by anyone. Set "
-            "trust_x_forwarded_proto=False.",
+            "proxies it trusts; Talisman would also take the raw "
+            "X-Forwarded-Proto header, a client's own wherever a proxy passes "
+            "it on. Set trust_x_forwarded_proto=False.",
         )
 
 
