@@ -169,10 +169,11 @@ _SCHEME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _NONCE = re.compile(r"'(?i:nonce)-(?P<value>[^']*)'\Z")
 _BASE64_NONCE = re.compile(r"'(?i:nonce)-[A-Za-z0-9+/_-]+={0,2}'\Z")
 _HASH = re.compile(r"'(?i:sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'\Z")
+# A keyword, nonce or hash written without its quotes.
 _UNQUOTED = re.compile(
-    r"(?i:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}\Z|"
+    r"(?:(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}|"
     + "|".join(re.escape(k) for k in sorted(_KEYWORDS))
-    + r"\Z",
+    + r")\Z",
     re.IGNORECASE,
 )
 _MIN_NONCE = 8
@@ -361,10 +362,9 @@ def _lint_one(policy: str, found: _Findings) -> _Facts:
     # Scripts: script-src, -elem and -attr, each through its fallback.
     script_src = _effective(directives, "script-src")
     facts.scripts = script_src is not None
-    effective = dict.fromkeys(
-        d for d in map(lambda n: _effective(directives, n), _SCRIPT_DIRECTIVES) if d
-    )
-    for name in effective:
+    # Each directive once: script-src-elem may fall back to script-src.
+    effective = dict.fromkeys(_effective(directives, n) for n in _SCRIPT_DIRECTIVES)
+    for name in filter(None, effective):
         values = directives[name]
         active = _active(values)
         keyed = any(_is_nonce(v) or _is_hash(v) for v in values)
@@ -422,7 +422,7 @@ def _lint_one(policy: str, found: _Findings) -> _Facts:
             f"{value} in {directive} lets {what} come from {anything}, so an "
             f"injected tag can load the attacker's. Remove it: {fix}.",
         )
-    _lint_values(directives, effective, found)
+    _lint_values(directives, found)
     return facts
 
 
@@ -500,11 +500,7 @@ def _lint_script(
         )
 
 
-def _lint_values(
-    directives: Mapping[str, list[str]],
-    script: Mapping[str, None],
-    found: _Findings,
-) -> None:
+def _lint_values(directives: Mapping[str, list[str]], found: _Findings) -> None:
     for name, values in directives.items():
         # Hosts and schemes that 'strict-dynamic' turns off are not loaded.
         live = _active(values) if name in _SCRIPT_DIRECTIVES else values

@@ -289,6 +289,8 @@ CLEAN_POLICIES = [
     "DEFAULT-SRC 'SELF'; OBJECT-SRC 'NONE'; IMG-SRC HTTPS:",
     "script-src 'self'; object-src 'none'; trusted-types default 'allow-duplicates'; "
     "require-trusted-types-for 'script'; webrtc 'block'; sandbox allow-scripts",
+    # Host names that start like keywords are hosts.
+    "script-src self.example.com none.example.com; object-src 'none'",
     # A directive that never loads scripts may take anything.
     "default-src 'self'; object-src 'none'; img-src * data: blob:; style-src 'unsafe-inline'",
     "",
