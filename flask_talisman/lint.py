@@ -635,10 +635,15 @@ def lint_csp(
     return [*missing, *found]
 
 
-#: Codes about what a policy lacks; a second, report-only policy beside an
-#: enforced one lacks them harmlessly.
-_MISSING = frozenset(
-    {"csp-script-src-missing", "csp-object-src-missing", "csp-base-uri-missing"}
+#: Codes about what a policy lacks or leaves to default-src; a second,
+#: report-only policy beside an enforced one lacks them harmlessly.
+_LACKING = frozenset(
+    {
+        "csp-script-src-missing",
+        "csp-object-src-missing",
+        "csp-object-src-not-none",
+        "csp-base-uri-missing",
+    }
 )
 
 
@@ -798,7 +803,7 @@ def _header_findings(headers: Mapping[str, str], found: _Findings) -> None:
         if name == CSP_REPORT_ONLY and enforced is not None:
             # A second policy only adds restrictions: what it lacks, the
             # enforced one decides.
-            findings = [f for f in findings if f.code not in _MISSING]
+            findings = [f for f in findings if f.code not in _LACKING]
         found.extend(findings)
         for directive, values in _directives_of(value).items():
             for word in values:

@@ -695,11 +695,15 @@ def test_csp_findings_of_a_view_s_own_policy() -> None:
 def test_a_report_only_policy_beside_an_enforced_one_may_lack_directives() -> None:
     # A second policy only adds restrictions: object-src, script-src and
     # base-uri are the enforced policy's.
-    app = talisman_app(
-        content_security_policy_report_only={"require-trusted-types-for": "'script'"},
-        content_security_policy_report_uri="/r",
-    )()
-    assert [f for f in lint_app(app) if f.severity != "info"] == []
+    for policy in (
+        {"require-trusted-types-for": "'script'"},
+        {"default-src": SELF, "img-src": "https://images.example"},
+    ):
+        app = talisman_app(
+            content_security_policy_report_only=policy,
+            content_security_policy_report_uri="/r",
+        )()
+        assert [f for f in lint_app(app) if f.severity != "info"] == []
 
 
 def test_a_report_only_policy_alone_is_linted_in_full() -> None:
