@@ -86,6 +86,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(presets.bp, url_prefix="/presets")
     app.register_blueprint(presets.api, url_prefix="/api")
+    # The pages name static/favicon.svg; a browser asks for /favicon.ico
+    # where nothing names an icon (a JSON response, a framed page opened on
+    # its own). The static view answers it with static/favicon.ico.
+    app.add_url_rule(
+        "/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"}
+    )
     return app
 
 

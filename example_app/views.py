@@ -24,14 +24,6 @@ def index() -> str:
     return render_template("index.html")
 
 
-# The pages name static/favicon.svg; a browser asks for /favicon.ico where
-# nothing names an icon (a JSON response, a framed page opened on its own),
-# and gets one rather than a 404.
-@bp.route("/favicon.ico")
-def favicon() -> Response:
-    return current_app.send_static_file("favicon.ico")
-
-
 # -- the app's policy ----------------------------------------------------------
 
 
