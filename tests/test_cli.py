@@ -338,3 +338,104 @@ def test_flask_talisman_headers_runs_from_the_shell() -> None:
     (entry,) = json.loads(result.stdout)
     assert entry["endpoint"] == "pages.index"
     assert "'nonce-{nonce}'" in entry["https"]["headers"]["Content-Security-Policy"]
+
+
+# -- flask talisman check -------------------------------------------------------
+
+
+def app_with(**options: Any) -> Flask:
+    app = Flask("checked")
+    app.route("/")(lambda: "x")
+    Talisman(app, **options)
+    return app
+
+
+STRICT = {"preset": "strict"}
+WARNING = {"preset": "strict", "strict_transport_security_max_age": 600}
+ERROR = {"content_security_policy": {"default-src": "'self'", "script-src": "*"}}
+
+
+def severities(app: Flask) -> set[str]:
+    result = run(app, "check", "--format", "json")
+    return {f["severity"] for f in json.loads(result.output)["findings"]}
+
+
+@pytest.mark.parametrize(
+    ("options", "strict", "exit_code"),
+    [
+        (STRICT, False, 0),
+        (STRICT, True, 0),
+        (WARNING, False, 0),
+        (WARNING, True, 1),
+        (ERROR, False, 1),
+        (ERROR, True, 1),
+    ],
+    ids=[
+        "strict",
+        "strict-strict",
+        "warning",
+        "warning-strict",
+        "error",
+        "error-strict",
+    ],
+)
+def test_check_exits_1_on_errors_and_with_strict_on_warnings(
+    options: dict[str, Any], strict: bool, exit_code: int
+) -> None:
+    app = app_with(**options)
+    result = run(app, "check", *(["--strict"] if strict else []))
+    assert result.exit_code == exit_code, result.output
+    found = severities(app)
+    if options is STRICT:
+        assert found <= {"info"}
+    elif options is WARNING:
+        assert "warning" in found
+        assert "error" not in found
+    else:
+        assert "error" in found
+
+
+def test_check_json_has_exactly_the_documented_shape() -> None:
+    result = run(app_with(**ERROR), "check", "--format", "json")
+    assert result.exit_code == 1
+    payload = json.loads(result.output)
+    assert list(payload) == ["findings"]
+    keys = ["endpoint", "header", "directive", "severity", "code", "message"]
+    assert all(list(f) == keys for f in payload["findings"])
+    wildcard = next(f for f in payload["findings"] if f["code"] == "csp-wildcard")
+    assert wildcard["endpoint"] == "<lambda>"
+    assert wildcard["header"] == "Content-Security-Policy"
+    assert wildcard["directive"] == "script-src"
+    assert wildcard["severity"] == "error"
+    app_wide = run(app_with(force_https=False), "check", "--format", "json")
+    finding = next(
+        f
+        for f in json.loads(app_wide.output)["findings"]
+        if f["code"] == "https-not-forced"
+    )
+    assert finding["endpoint"] is None
+    assert finding["directive"] is None
+
+
+def test_check_table_lists_each_finding_with_its_fix_and_a_count() -> None:
+    result = run(app_with(**ERROR), "check")
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    head = next(line for line in lines if "[csp-wildcard]" in line)
+    assert head == "ERROR [csp-wildcard] <lambda>, Content-Security-Policy, script-src"
+    assert lines[lines.index(head) + 1].startswith("    ")
+    assert re.fullmatch(r"\d+ error\(s\), \d+ warning\(s\), \d+ info\.", lines[-1])
+    clean = run(app_with(preset="api"), "check")
+    assert clean.exit_code == 0
+
+
+def test_check_with_no_findings_says_so() -> None:
+    from flask_talisman.cli import format_findings
+
+    assert format_findings([]) == "No findings."
+
+
+def test_check_on_an_app_without_talisman_is_told_so() -> None:
+    result = run(Flask("bare"), "check")
+    assert result.exit_code == 1
+    assert "Talisman is not registered on this app" in result.output
