@@ -77,16 +77,16 @@ def headers_command(
 
 
 def _wrapped(name: str, value: str, width: int, indent: int) -> list[str]:
-    # "    Name: value", long values wrapped at spaces under their start.
-    lead = " " * indent + f"{name}: "
+    # "    Name: value", long values wrapped at spaces under their start; a
+    # word (a URL) is only broken when no line could hold it.
     return textwrap.wrap(
-        value,
+        f"{name}: {value}",
         width=width,
-        initial_indent=lead,
+        initial_indent=" " * indent,
         subsequent_indent=" " * (indent + 4),
         break_long_words=True,
         break_on_hyphens=False,
-    ) or [lead.rstrip()]
+    )
 
 
 def _served_lines(label: str, served: Served, width: int) -> list[str]:
