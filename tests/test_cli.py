@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, Response
-from werkzeug.routing import Rule
+from werkzeug.routing import BaseConverter, Rule
 
 from example_app import create_app
 from flask_talisman import DENY, Talisman
@@ -439,3 +439,77 @@ def test_check_on_an_app_without_talisman_is_told_so() -> None:
     result = run(Flask("bare"), "check")
     assert result.exit_code == 1
     assert "Talisman is not registered on this app" in result.output
+
+
+# -- previews of unusual rules ---------------------------------------------------
+
+
+class EvenConverter(BaseConverter):
+    """Matches even numbers only: the preview's sample "x" does not."""
+
+    regex = r"\d*[02468]"
+
+
+def unusual_app() -> Flask:
+    app = Flask("unusual")
+    app.config["SERVER_NAME"] = "app.example.org"
+    app.url_map.converters["even"] = EvenConverter
+    Talisman(app, force_https_preserve_method=True)
+
+    @app.route("/lang/<any(en, fr):lang>")
+    def lang(lang: str) -> str:
+        return lang
+
+    @app.route("/even/<even:n>")
+    def even(n: str) -> str:
+        return n
+
+    @app.put("/item")
+    def item() -> str:
+        return "put"
+
+    @app.route("/f/<float:x>/<uuid:u>")
+    def numbers(x: float, u: object) -> str:
+        return "n"
+
+    return app
+
+
+def test_unusual_rules_are_previewed_for_their_own_endpoint() -> None:
+    app = unusual_app()
+    assert default_host(app) == "app.example.org"
+    shown = {entry["rule"]: entry for entry in headers_json(app)}
+    assert shown["/lang/<any(en, fr):lang>"]["http"]["redirect"] == {
+        "status": 307,
+        "location": "https://app.example.org/lang/<any(en, fr):lang>",
+    }
+    assert shown["/even/<even:n>"]["endpoint"] == "even"
+    assert shown["/even/<even:n>"]["https"]["headers"]["X-Frame-Options"] == (
+        "SAMEORIGIN"
+    )
+    assert shown["/item"]["methods"] == ["OPTIONS", "PUT"]
+    assert shown["/item"]["http"]["redirect"]["status"] == 307
+    assert shown["/f/<float:x>/<uuid:u>"]["http"]["redirect"]["location"] == (
+        "https://app.example.org/f/<float:x>/<uuid:u>"
+    )
+
+
+def test_a_route_with_every_header_off_says_so() -> None:
+    app = Flask("off")
+    app.route("/")(lambda: "x")
+    Talisman(
+        app,
+        force_https=False,
+        strict_transport_security=False,
+        content_security_policy=None,
+        frame_options=None,
+        referrer_policy=None,
+        permissions_policy={},
+        x_content_type_options=False,
+    )
+    text = format_table(route_headers(app, path="/"), 100).splitlines()
+    assert text[2:] == [
+        "  HTTPS: served",
+        "    (no headers)",
+        "  HTTP: the same as HTTPS",
+    ]
