@@ -19,6 +19,7 @@ from .headers.csp import (
     WASM_UNSAFE_EVAL,
     csp_hash,
 )
+from .option_types import TalismanOptions, ViewOptions
 from .reports import Report, report_received
 from .talisman import (
     ALLOW_FROM,
@@ -55,6 +56,8 @@ __all__ = [
     "ConfigurationWarning",
     "Report",
     "Talisman",
+    "TalismanOptions",
+    "ViewOptions",
     "csp_hash",
     "csp_nonce",
     "report_received",

@@ -6,7 +6,7 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from types import FunctionType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from flask import (
     Blueprint,
@@ -43,6 +43,11 @@ from .policy import CompiledPolicy, HeaderSet, compile_policy
 from .presets import resolve_preset
 from .reports import RECEIVER_ENDPOINT, make_receiver
 from .views import Registry
+
+if TYPE_CHECKING:  # typing_extensions is needed by type checkers only
+    from typing_extensions import Unpack
+
+    from .option_types import TalismanOptions, ViewOptions
 
 __all__ = ["Talisman", "csp_nonce"]
 
@@ -473,7 +478,9 @@ class Talisman:
     _states: weakref.WeakSet[_AppState]
     _warned: set[str]
 
-    def __init__(self, app: Flask | None = None, **options: Any) -> None:
+    def __init__(
+        self, app: Flask | None = None, **options: Unpack[TalismanOptions]
+    ) -> None:
         internal: dict[str, object] = {
             "_views": Registry(),
             "_blueprints": Registry(),
@@ -493,7 +500,7 @@ class Talisman:
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask, **options: Any) -> None:
+    def init_app(self, app: Flask, **options: Unpack[TalismanOptions]) -> None:
         """Register Talisman on ``app``.
 
         ``options`` override, for this app only, those given to the
@@ -579,7 +586,7 @@ class Talisman:
                 ),
             )
 
-    def __call__(self, **options: Any) -> Callable[[T], T]:
+    def __call__(self, **options: Unpack[ViewOptions]) -> Callable[[T], T]:
         """Per-view options that replace the app's: ``@talisman(frame_options=DENY)``.
 
         Use it above or below ``@app.route``, on sync or async views and on
@@ -596,7 +603,7 @@ class Talisman:
         """
         return self._decorator("replace", options, "@talisman(...)")
 
-    def extend(self, **options: Any) -> Callable[[T], T]:
+    def extend(self, **options: Unpack[ViewOptions]) -> Callable[[T], T]:
         """Per-view options that add to the inherited policy.
 
         ``@talisman.extend(content_security_policy={"img-src": "https://cdn"})``
