@@ -10,6 +10,9 @@ from flask import Flask
 
 from flask_talisman import Talisman
 
+# Each error must stay on the line its comment names:
+# fmt: off
+
 app = Flask(__name__)
 Talisman(app, force_http=False)  # E: Unexpected keyword argument "force_http"
 Talisman(app, content_security_policy=42)  # E: Argument "content_security_policy" to "Talisman" has incompatible type "Literal[42]"
