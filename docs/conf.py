@@ -20,6 +20,7 @@ from pallets_sphinx_themes import ProjectLink
 
 # Document the checkout this file belongs to, installed or not.
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "_ext")))
 
 project = "flask_talisman"
 author = "flask_talisman contributors"
@@ -35,6 +36,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "pallets_sphinx_themes",
+    "talisman_options",
 ]
 
 exclude_patterns = ["_build"]
