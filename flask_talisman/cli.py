@@ -25,6 +25,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .inspection import RouteHeaders, Served, route_headers
+from .lint import Finding, lint_app
 
 __all__ = ["talisman"]
 
@@ -136,14 +137,10 @@ def check_command(output: str, strict: bool) -> None:
     Exits 1 when an error is found (with --strict: an error or a warning),
     else 0, so it can gate a deployment.
     """
-    from .lint import lint_app
-
-    if "talisman" not in current_app.extensions:
-        raise click.ClickException(
-            "Talisman is not registered on this app; call Talisman(app) or "
-            "talisman.init_app(app) in the app (factory) that --app names."
-        )
-    findings = lint_app(current_app)
+    try:
+        findings = lint_app(current_app)
+    except RuntimeError as error:  # Talisman is not registered on the app
+        raise click.ClickException(str(error)) from None
     if output == "json":
         payload: dict[str, Any] = {"findings": [f.to_json() for f in findings]}
         click.echo(json.dumps(payload, indent=2))
@@ -154,7 +151,7 @@ def check_command(output: str, strict: bool) -> None:
         raise SystemExit(1)
 
 
-def format_findings(findings: list[Any], width: int = _WIDTH) -> str:
+def format_findings(findings: list[Finding], width: int = _WIDTH) -> str:
     """Findings as text for people: one block each, then a count."""
     if not findings:
         return "No findings."
