@@ -10,6 +10,7 @@ the response when ``harden_cookies`` is on.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +18,21 @@ from typing import Any
 from flask import Flask
 from werkzeug.datastructures import Headers
 
+from .errors import ConfigurationError, type_error
+from .headers.base import Option, Resolved, flag
+
 __all__ = [
+    "DEFAULT_SESSION_COOKIE_SAMESITE",
+    "OPTIONS",
+    "SESSION_OPTIONS",
     "CookieHardening",
     "apply_session_cookie_options",
     "cookie_hardening",
     "harden_cookie",
     "harden_response_cookies",
 ]
+
+DEFAULT_SESSION_COOKIE_SAMESITE = "Lax"
 
 
 def apply_session_cookie_options(app: Flask, options: Mapping[str, Any]) -> None:
@@ -56,16 +65,16 @@ class CookieHardening:
     exclude: frozenset[str]
 
 
-def cookie_hardening(options: Mapping[str, Any]) -> CookieHardening | None:
+def cookie_hardening(o: Resolved) -> CookieHardening | None:
     """The compiled ``harden_cookies*`` options, or ``None`` when off."""
-    if not options["harden_cookies"]:
+    if not o["harden_cookies"]:
         return None
-    include = options["harden_cookies_include"]
+    include = o["harden_cookies_include"]
     return CookieHardening(
-        http_only=options["harden_cookies_http_only"],
-        samesite=options["harden_cookies_samesite"],
+        http_only=o["harden_cookies_http_only"],
+        samesite=o["harden_cookies_samesite"],
         include=None if include is None else frozenset(include),
-        exclude=frozenset(options["harden_cookies_exclude"] or ()),
+        exclude=frozenset(o["harden_cookies_exclude"] or ()),
     )
 
 
@@ -135,3 +144,159 @@ def harden_response_cookies(
         hardened = [harden_cookie(value, hardening, secure) for value in cookies]
         if hardened != cookies:
             headers.setlist("Set-Cookie", hardened)
+
+
+def check_samesite(option: str, value: object) -> str | None:
+    """A SameSite value in its canonical case, or ``None`` to leave it out."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, str):
+        for allowed in ("Strict", "Lax", "None"):
+            if value.lower() == allowed.lower():
+                return allowed
+    raise ConfigurationError(
+        f"{option}: {value!r} is not a SameSite value. Use 'Strict', 'Lax', "
+        "'None' (which browsers only accept with Secure) or None to leave it out."
+    )
+
+
+_COOKIE_NAME = re.compile(r"[!#-'*+.^_`|~0-9A-Za-z-]+\Z")
+
+
+def check_cookie_names(option: str, value: object) -> tuple[str, ...] | None:
+    """Cookie names (one as a str, or a list), or ``None``."""
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)):
+        raise type_error(option, value, "a list of cookie names")
+    for name in names:
+        if not isinstance(name, str) or not _COOKIE_NAME.match(name):
+            raise ConfigurationError(
+                f"{option}: {name!r} is not a cookie name (a token without "
+                "spaces, quotes or separators)."
+            )
+    return tuple(names)
+
+
+OPTIONS = (
+    Option(
+        "session_cookie_secure",
+        True,
+        flag,
+        "Set SESSION_COOKIE_SECURE (not in debug mode).",
+        per_view=False,
+        header="Set-Cookie (session cookie)",
+        example="False",
+        section="Session cookie",
+        details=(
+            "``True`` sets ``SESSION_COOKIE_SECURE = True`` so the cookie is only "
+            "sent over HTTPS, unless ``app.debug`` is true at that moment; then the "
+            "key is left alone. ``False`` leaves the key as the app set it (as in "
+            "flask-talisman 1.1.0, it never turns the flag off)."
+        ),
+    ),
+    Option(
+        "session_cookie_http_only",
+        True,
+        flag,
+        "Set SESSION_COOKIE_HTTPONLY.",
+        per_view=False,
+        header="Set-Cookie (session cookie)",
+        example="False",
+        section="Session cookie",
+        details=(
+            "``True`` sets ``SESSION_COOKIE_HTTPONLY = True``: the cookie is hidden "
+            "from JavaScript. ``False`` leaves the key as the app set it (Flask's "
+            "default is ``True``); to let scripts read the session cookie, set "
+            "``SESSION_COOKIE_HTTPONLY = False`` yourself."
+        ),
+    ),
+    Option(
+        "session_cookie_samesite",
+        DEFAULT_SESSION_COOKIE_SAMESITE,
+        check_samesite,
+        "Set SESSION_COOKIE_SAMESITE: 'Strict', 'Lax', 'None' or None.",
+        per_view=False,
+        header="Set-Cookie (session cookie)",
+        example='"Strict"',
+        section="Session cookie",
+        details=(
+            'Sets ``SESSION_COOKIE_SAMESITE``: ``"Strict"``, ``"Lax"`` or '
+            '``"None"`` in any capitalisation (normalised to that spelling), or '
+            '``None`` to leave the attribute out. Browsers accept ``"None"`` only '
+            "together with ``Secure``. Other values are refused."
+        ),
+    ),
+    Option(
+        "harden_cookies",
+        False,
+        flag,
+        "Add Secure (on HTTPS), HttpOnly and SameSite to cookies the app sets.",
+        header="Set-Cookie",
+        example="True",
+        section="Other cookies",
+        details=(
+            "Add missing flags to every ``Set-Cookie`` header of a response: "
+            "``Secure`` on responses to secure requests, ``HttpOnly`` and "
+            "``SameSite``. Flags a cookie already has are kept as they are. The "
+            "session cookie is not among them: Flask adds it after Talisman's hook "
+            "has run."
+        ),
+    ),
+    Option(
+        "harden_cookies_http_only",
+        True,
+        flag,
+        "With harden_cookies: add HttpOnly.",
+        header="Set-Cookie",
+        example="False",
+        section="Other cookies",
+        details=(
+            "With :topt:`harden_cookies`: add ``HttpOnly``. Turn it off if scripts "
+            "must read the cookies."
+        ),
+    ),
+    Option(
+        "harden_cookies_samesite",
+        "Lax",
+        check_samesite,
+        "With harden_cookies: the SameSite added where a cookie has none.",
+        header="Set-Cookie",
+        example='"Strict"',
+        section="Other cookies",
+        details=(
+            "With :topt:`harden_cookies`: the ``SameSite`` value added to cookies "
+            'that have none: ``"Strict"``, ``"Lax"``, ``"None"`` (any '
+            "capitalisation) or ``None`` to add none. ``SameSite=None`` is only "
+            "added on secure responses, since browsers reject it without "
+            "``Secure``."
+        ),
+    ),
+    Option(
+        "harden_cookies_include",
+        None,
+        check_cookie_names,
+        "With harden_cookies: only these cookie names (None: all).",
+        header="Set-Cookie",
+        example='["cart"]',
+        section="Other cookies",
+        details=(
+            "With :topt:`harden_cookies`: the names of the only cookies to touch (a "
+            "list, or one name as a string). ``None`` means every cookie."
+        ),
+    ),
+    Option(
+        "harden_cookies_exclude",
+        None,
+        check_cookie_names,
+        "With harden_cookies: never these cookie names.",
+        header="Set-Cookie",
+        example='["theme"]',
+        section="Other cookies",
+        details="With :topt:`harden_cookies`: names of cookies never to touch.",
+    ),
+)
+
+#: The options written into ``app.config`` (``SESSION_COOKIE_*``).
+SESSION_OPTIONS = tuple(o.name for o in OPTIONS if o.name.startswith("session_"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -21,27 +21,36 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from .compose import Layer, apply_layers
-from .cookies import apply_session_cookie_options, harden_response_cookies
-from .errors import ConfigurationError, configuring, suggest, warn
+from .cookies import (
+    SESSION_OPTIONS,
+    apply_session_cookie_options,
+    harden_response_cookies,
+)
+from .errors import ConfigurationError, suggest, warn
 from .headers.csp import csp_hash
 from .https import https_url, is_secure, origin
 from .nonce import make_nonce
 from .options import (
+    DEFAULT_NORMAL,
+    KEPT_BY_PRESETS,
     PER_VIEW,
     SPECS,
+    Checked,
     Watch,
+    check_kept,
     check_options,
     check_value,
+    checked_defaults,
     defaults,
     from_config,
-    normalize,
+    normal_forms,
     own,
     unchanged,
     watch,
 )
 from .policy import CompiledPolicy, HeaderSet, compile_policy
 from .presets import resolve_preset
-from .reports import RECEIVER_ENDPOINT, make_receiver
+from .reports import RECEIVER_ENDPOINT, RECEIVER_OPTIONS, make_receiver
 from .views import Registry
 
 if TYPE_CHECKING:  # typing_extensions is needed by type checkers only
@@ -53,25 +62,6 @@ __all__ = ["Talisman", "csp_nonce"]
 
 T = TypeVar("T")
 _MAX_WRAPPED = 32
-# Copies of the options taken while another thread keeps editing them: after
-# this many, the last is used (and the next request copies again).
-_READ_ATTEMPTS = 8
-# Options a per-view preset leaves as the app set them: how the app is
-# reached (HTTPS redirect, proxies) and where its reports go.
-_KEPT_BY_PRESETS = frozenset(
-    {
-        "force_https",
-        "force_https_permanent",
-        "force_https_preserve_method",
-        "trust_x_forwarded_proto",
-        "content_security_policy_report_uri",
-        "content_security_policy_report_to",
-        "cross_origin_opener_policy_report_to",
-        "cross_origin_embedder_policy_report_to",
-        "permissions_policy_report_to",
-        "reporting_endpoints",
-    }
-)
 
 
 def _current_request() -> Request:
@@ -121,6 +111,8 @@ VIEW_OPTIONS_ATTRIBUTE = "talisman_view_options"
 
 Result = CompiledPolicy | ConfigurationError
 _NOTHING = Watch()
+#: Browsers post reports from wherever the page was, plain HTTP too.
+_RECEIVER_LAYER: Layer = ("replace", {"force_https": False})
 
 
 class _ViewEntry:
@@ -151,29 +143,23 @@ class _ViewEntry:
 
 
 class _Compiled:
-    """One consistent reading of an app's options and what was compiled from it.
+    """One reading of an app's options and what was compiled from it.
 
     Never changed once built, except that endpoints' entries are added to
     ``views``; a change of options builds a new one, swapped in whole.
     """
 
-    __slots__ = ("app", "values", "version", "views", "watched")
+    __slots__ = ("app", "normal", "version", "views", "watched")
 
     def __init__(
-        self, version: int, values: dict[str, Any], watched: Watch, app: Result
+        self, version: int, normal: dict[str, Any], watched: Watch, app: Result
     ) -> None:
         self.version = version
-        self.values = values
+        #: Each option's normal form (its ConfigurationError if invalid now).
+        self.normal = normal
         self.watched = watched
         self.app = app
         self.views: dict[str | None, _ViewEntry] = {}
-
-
-def _read(values: Mapping[str, Any]) -> tuple[dict[str, Any], Watch]:
-    # Copies of the options, and what tells when the user edits one.
-    items = list(values.items())
-    copies, watched = watch(value for _, value in items)
-    return {name: copy for (name, _), copy in zip(items, copies, strict=True)}, watched
 
 
 def _view_attribute_of(view: object) -> object:
@@ -192,7 +178,8 @@ def _view_attribute_of(view: object) -> object:
 
 def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
     # What flask-talisman 1.1.0 read from ``view.talisman_view_options``:
-    # options a view can set; anything else is ignored, as 1.1.0 did.
+    # options a view can set, in their normal forms; anything else is
+    # ignored, as 1.1.0 did.
     where = f"the view {endpoint!r}: {VIEW_OPTIONS_ATTRIBUTE}"
     if not isinstance(options, Mapping):
         warn(f"{where} is {options!r}, not a dict of options; it is ignored.")
@@ -200,7 +187,7 @@ def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name, value in options.items():
         if name in PER_VIEW:
-            kept[name] = value
+            kept[name] = check_value(name, value)
         elif name in SPECS:
             warn(
                 f"{where}[{name!r}] configures the app as a whole, not one view; "
@@ -214,8 +201,17 @@ def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
     return kept
 
 
-def _session_options(values: Mapping[str, Any]) -> dict[str, Any]:
-    return normalize({k: v for k, v in values.items() if k.startswith("session_")})
+def _normal_layer(layer: tuple[str, Mapping[str, Checked]]) -> Layer:
+    # A decorator's options were checked when it was applied; one edited in
+    # place since then is checked again.
+    operation, options = layer
+    normal = {
+        name: checked.normal
+        if unchanged(checked.watched)
+        else check_kept(name, checked.value).normal
+        for name, checked in options.items()
+    }
+    return operation, normal  # type: ignore[return-value]
 
 
 def _fresh(error: ConfigurationError) -> ConfigurationError:
@@ -226,28 +222,38 @@ def _fresh(error: ConfigurationError) -> ConfigurationError:
 class _AppState:
     """Talisman's state for one app, kept in ``app.extensions["talisman"]``.
 
-    ``values`` holds the app's options as the user gave them. Per request,
-    :meth:`policy_for` returns the compiled policy of the endpoint: it
-    recompiles only when an option was assigned or a dict or list among them
-    was edited in place, and the check for that is a comparison with copies.
+    ``values`` holds the app's options as the user gave them, ``checked``
+    their normal forms. Per request, :meth:`policy_for` returns the compiled
+    policy of the endpoint: it recompiles only when an option was assigned
+    or a dict or list among them was edited in place, and the check for that
+    is a comparison with copies. Only a changed value is checked again.
     """
 
     __slots__ = (
         "__weakref__",
         "after_hook",
         "app_ref",
+        "attributes",
         "before_hook",
+        "checked",
         "compiled",
         "cookie_hook",
         "last_good",
         "lock",
+        "shown",
         "talisman",
         "values",
         "version",
         "view_functions",
     )
 
-    def __init__(self, talisman: Talisman, app: Flask, values: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        talisman: Talisman,
+        app: Flask,
+        values: dict[str, Any],
+        checked: dict[str, Checked],
+    ) -> None:
         #: Whether the app has Talisman's last-running cookie hook.
         self.cookie_hook = False
         #: The app's before- and after-request hooks (for previews).
@@ -257,14 +263,20 @@ class _AppState:
         self.app_ref = weakref.ref(app)
         self.view_functions = app.view_functions
         self.values = values
+        self.checked = checked
+        #: Each endpoint's view attribute, checked: (attribute, its layer).
+        self.attributes: dict[str, Checked] = {}
+        #: The combination warnings last shown for each endpoint (None: app).
+        self.shown: dict[str | None, tuple[str, ...]] = {}
         self.version = 0
         self.lock = threading.RLock()
-        copies, watched = _read(values)
-        policy = self._compile(copies, [], None)
+        _, watched = watch(values.values())
+        normal = normal_forms(values, checked)
+        policy = self._compile(normal, [], None)
         if isinstance(policy, ConfigurationError):
             raise _fresh(policy)
         self.last_good: CompiledPolicy = policy
-        self.compiled = _Compiled(0, copies, watched, policy)
+        self.compiled = _Compiled(0, normal, watched, policy)
 
     # -- options --------------------------------------------------------------
 
@@ -273,25 +285,25 @@ class _AppState:
         with self.lock:
             self.version += 1
 
-    def set(self, name: str, value: Any) -> None:
+    def set(self, name: str, checked: Checked) -> None:
         """Store one option (already checked on its own)."""
-        if name.startswith("report_receiver"):
+        if name in RECEIVER_OPTIONS:
             raise ConfigurationError(
                 f"Talisman.{name}: the report receiver is registered by "
                 "init_app; pass this option to Talisman(...) or init_app(...)."
             )
         with self.lock:
-            self.values[name] = value
+            self.values[name] = checked.value
+            self.checked[name] = checked
             self.version += 1
-        if name == "harden_cookies" and value:
-            app = self.app_ref()
-            if app is not None:  # pragma: no branch - the app owns this state
-                self.talisman._add_cookie_hook(app, self)
-        if name.startswith("session_cookie_"):
+        app = self.app_ref()
+        if app is None:  # pragma: no cover - the app owns this state
+            return
+        if name == "harden_cookies" and checked.normal:
+            self.talisman._add_cookie_hook(app, self)
+        if name in SESSION_OPTIONS:
             # A configuration step taken by the user, not a per-request write.
-            app = self.app_ref()
-            if app is not None:  # pragma: no branch - the app owns this state
-                apply_session_cookie_options(app, _session_options(self.values))
+            apply_session_cookie_options(app, _normal(self.checked, SESSION_OPTIONS))
 
     # -- compiled policies ----------------------------------------------------
 
@@ -326,24 +338,15 @@ class _AppState:
             compiled = self.compiled
             if compiled.version == self.version and unchanged(compiled.watched):
                 return compiled  # another thread has just recompiled
-            copies, watched = self._read_consistently()
-            app_result = self._compile(copies, [], None)
+            version = self.version
+            _, watched = watch(self.values.values())
+            normal = normal_forms(self.values, self.checked)
+            app_result = self._compile(normal, [], None)
             if isinstance(app_result, CompiledPolicy):
                 self.last_good = app_result
-            compiled = _Compiled(self.version, copies, watched, app_result)
+            compiled = _Compiled(version, normal, watched, app_result)
             self.compiled = compiled
             return compiled
-
-    def _read_consistently(self) -> tuple[dict[str, Any], Watch]:
-        # Copy the options; if another thread edited one meanwhile, copy
-        # again, so that the copies are one state the options were in (not
-        # one dict from before an edit and another from after the next).
-        for _ in range(_READ_ATTEMPTS):
-            version = self.version
-            copies, watched = _read(self.values)
-            if version == self.version and unchanged(watched):
-                break
-        return copies, watched
 
     def _entry(self, endpoint: str | None) -> _ViewEntry:
         compiled = self._current()
@@ -358,28 +361,62 @@ class _AppState:
         self, compiled: _Compiled, endpoint: str | None, view: object
     ) -> _ViewEntry:
         attribute = _view_attribute_of(view)
-        layers, watched = self._copied_layers(endpoint, view, attribute)
+        try:
+            layers, watched = self._view_layers(endpoint, view, attribute)
+        except ConfigurationError as error:
+            return _ViewEntry(view, attribute, _NOTHING, self._in_view(endpoint, error))
         if not layers:
             return _ViewEntry(view, attribute, _NOTHING, compiled.app)
-        result = self._compile(compiled.values, layers, endpoint)
+        result = self._compile(compiled.normal, layers, endpoint)
         return _ViewEntry(view, attribute, watched, result)
 
-    def _copied_layers(
+    def _view_layers(
         self, endpoint: str | None, view: object, attribute: object
     ) -> tuple[list[Layer], Watch]:
-        sources = self._layers(endpoint, view, attribute)
-        if not sources:
+        """The normal-form layers over the app's options, outermost first.
+
+        Also returns the watch of the user's objects among them: an edit
+        made in place recompiles the view.
+        """
+        if endpoint is None:
             return [], _NOTHING
-        # Copies of every layer's options: the compile reads these, so an
-        # edit made meanwhile on another thread cannot reach it halfway.
-        copies, watched = watch(options for _, (_, options) in sources)
+        talisman = self.talisman
         layers: list[Layer] = []
-        with configuring(self.talisman._warned):
-            for (kind, (operation, _)), copy in zip(sources, copies, strict=True):
-                if kind == "attribute":
-                    copy = _view_attribute(endpoint, copy)
-                layers.append((operation, copy))
-        return layers, watched
+        objects: list[Any] = []
+
+        def add(layer: tuple[str, Mapping[str, Checked]]) -> None:
+            layers.append(_normal_layer(layer))
+            objects.extend(checked.value for checked in layer[1].values())
+
+        # Blueprints from the outermost in: "admin.users.list" is the view
+        # "list" of the blueprint "users" nested in "admin".
+        app = self.app_ref()
+        parts = endpoint.split(".")[:-1]
+        if app is not None:  # pragma: no branch - the app owns this state
+            for i in range(1, len(parts) + 1):
+                blueprint = app.blueprints.get(".".join(parts[:i]))
+                for layer in talisman._blueprints.get(blueprint):
+                    add(layer)
+        if endpoint == RECEIVER_ENDPOINT and self.values["report_receiver"]:
+            layers.append(_RECEIVER_LAYER)
+        if attribute is not None:
+            layers.append(("replace", self._attribute_layer(endpoint, attribute)))
+            objects.append(attribute)
+        for layer in talisman._layers_for_view(view):
+            add(layer)
+        if not objects:
+            return layers, _NOTHING
+        return layers, watch(objects)[1]
+
+    def _attribute_layer(self, endpoint: str, attribute: object) -> dict[str, Any]:
+        # Checked once per edit of the attribute, not once per compile.
+        cached = self.attributes.get(endpoint)
+        if cached is None or not cached.current(attribute):
+            copies, watched = watch([attribute])
+            normal = _view_attribute(endpoint, copies[0])
+            cached = self.attributes[endpoint] = Checked(attribute, normal, watched)
+        layer: dict[str, Any] = cached.normal
+        return layer
 
     def options_for(self, endpoint: str | None) -> dict[str, Any]:
         """The endpoint's options as its policy is compiled from them.
@@ -389,54 +426,37 @@ class _AppState:
         """
         compiled = self._current()
         view = self.view_functions.get(endpoint) if endpoint is not None else None
-        layers, _ = self._copied_layers(endpoint, view, _view_attribute_of(view))
-        with configuring(self.talisman._warned):
-            return normalize(
-                apply_layers(compiled.values, layers) if layers else compiled.values
-            )
-
-    def _layers(
-        self, endpoint: str | None, view: object, attribute: object
-    ) -> list[tuple[str, Layer]]:
-        """The option layers over the app's, outermost first, with their kind."""
-        if endpoint is None:
-            return []
-        talisman = self.talisman
-        layers: list[tuple[str, Layer]] = []
-        # Blueprints from the outermost in: "admin.users.list" is the view
-        # "list" of the blueprint "users" nested in "admin".
-        app = self.app_ref()
-        parts = endpoint.split(".")[:-1]
-        if app is not None:  # pragma: no branch - the app owns this state
-            for i in range(1, len(parts) + 1):
-                blueprint = app.blueprints.get(".".join(parts[:i]))
-                layers.extend(
-                    ("decorator", layer)
-                    for layer in talisman._blueprints.get(blueprint)
-                )
-        if endpoint == RECEIVER_ENDPOINT and self.values["report_receiver"]:
-            # Browsers post reports from wherever the page was, plain HTTP too.
-            layers.append(("receiver", ("replace", {"force_https": False})))
-        if attribute is not None:
-            # Checked and filtered on a copy, in _compile_view.
-            layers.append(("attribute", ("replace", attribute)))  # type: ignore[arg-type]
-        layers.extend(("decorator", layer) for layer in talisman._layers_for_view(view))
-        return layers
+        layers, _ = self._view_layers(endpoint, view, _view_attribute_of(view))
+        return _valid(apply_layers(compiled.normal, layers))
 
     def _compile(
-        self, values: Mapping[str, Any], layers: list[Layer], endpoint: str | None
+        self, normal: Mapping[str, Any], layers: list[Layer], endpoint: str | None
     ) -> Result:
         try:
-            with configuring(self.talisman._warned):
-                resolved = apply_layers(values, layers) if layers else values
-                return compile_policy(normalize(resolved))
+            policy = compile_policy(_valid(apply_layers(normal, layers)))
         except ConfigurationError as error:
-            if endpoint is None:
-                return error
-            return ConfigurationError(
-                f"the view {endpoint!r} with the app's options: {error}",
-                options=error.options,
-            )
+            return self._in_view(endpoint, error)
+        self._show(endpoint, policy.warnings)
+        return policy
+
+    def _show(self, endpoint: str | None, messages: tuple[str, ...]) -> None:
+        # Each combination warning once, when it first appears: not again
+        # for the view of an app that already showed it, nor when the same
+        # options are compiled again after an unrelated change.
+        before = {*self.shown.get(endpoint, ()), *self.shown.get(None, ())}
+        for message in messages:
+            if message not in before:
+                warn(message)
+        self.shown[endpoint] = messages
+
+    @staticmethod
+    def _in_view(endpoint: str | None, error: ConfigurationError) -> ConfigurationError:
+        if endpoint is None:
+            return error
+        return ConfigurationError(
+            f"the view {endpoint!r} with the app's options: {error}",
+            options=error.options,
+        )
 
     def problems(self) -> list[ConfigurationError]:
         """Compile the app's policy and every view's now; return what fails."""
@@ -449,6 +469,19 @@ class _AppState:
             if error is not None and error is not app_result:
                 found.append(error)
         return found
+
+
+def _valid(resolved: dict[str, Any]) -> dict[str, Any]:
+    # An option whose value is invalid now (edited in place) refuses the
+    # policy that needs it.
+    for value in resolved.values():
+        if isinstance(value, ConfigurationError):
+            raise value
+    return resolved
+
+
+def _normal(checked: Mapping[str, Checked], names: Iterable[str]) -> dict[str, Any]:
+    return {name: checked[name].normal for name in names}
 
 
 class Talisman:
@@ -469,34 +502,20 @@ class Talisman:
     :doc:`/options`, "When options are checked").
     """
 
-    _views: Registry
-    _blueprints: Registry
-    _explicit: set[str]
-    _values: dict[str, Any]
-    _last_state: weakref.ref[_AppState] | None
-    _preset: object
-    _states: weakref.WeakSet[_AppState]
-    _warned: set[str]
-
     def __init__(
         self, app: Flask | None = None, **options: Unpack[TalismanOptions]
     ) -> None:
-        internal: dict[str, object] = {
-            "_views": Registry(),
-            "_blueprints": Registry(),
-            "_last_state": None,
-            "_states": weakref.WeakSet(),
-            "_warned": set(),
-        }
-        for name, value in internal.items():
-            object.__setattr__(self, name, value)
-        with configuring(self._warned):
-            preset = options.pop("preset", None)
-            resolve_preset(preset, "Talisman(preset=...)")
-            checked = check_options(options, where="Talisman(...)")
-        object.__setattr__(self, "_preset", preset)
-        object.__setattr__(self, "_explicit", set(checked))
-        object.__setattr__(self, "_values", {**defaults(), **checked})
+        self._views = Registry()
+        self._blueprints = Registry()
+        self._last_state: weakref.ref[_AppState] | None = None
+        self._states: weakref.WeakSet[_AppState] = weakref.WeakSet()
+        preset = options.pop("preset", None)
+        resolve_preset(preset, "Talisman(preset=...)")
+        checked = check_options(options, where="Talisman(...)")
+        self._preset = preset
+        #: Options given here or assigned before init_app, checked.
+        self._checked: dict[str, Checked] = {**checked_defaults(), **checked}
+        self._explicit = set(checked)
         if app is not None:
             self.init_app(app)
 
@@ -509,51 +528,51 @@ class Talisman:
         :class:`ConfigurationError` leaves the app untouched. Registering twice
         on one app raises :class:`RuntimeError`.
         """
-        with configuring(self._warned):
-            preset_name = options.pop(
-                "preset", app.config.get("TALISMAN_PRESET", self._preset)
-            )
-            preset = check_options(
-                resolve_preset(preset_name, "init_app(preset=...)"), where="preset"
-            )
-            from_cfg = check_options(from_config(app.config), where="app.config")
-            checked = check_options(options, where="init_app(...)")
-            values = defaults()
-            # A preset's dicts are copied: editing the app's options in place
-            # must not change the preset for other apps.
-            values.update(_read(preset)[0])
-            values.update(from_cfg)
-            # Options given to Talisman(...), assigned before init_app, or
-            # (dicts and lists) edited in place before it.
-            fresh = defaults()
-            values.update(
-                {
-                    name: value
-                    for name, value in self._values.items()
-                    if name in self._explicit or value != fresh[name]
-                }
-            )
-            values.update(checked)
-            # Every combination is checked here, before a second registration
-            # is refused (flask-talisman 1.1.0 refused report_only without a
-            # report URI first, too).
-            state = _AppState(self, app, values)
+        preset_name = options.pop(
+            "preset", app.config.get("TALISMAN_PRESET", self._preset)
+        )
+        # A preset's dicts are copied: editing the app's options in place
+        # must not change the preset for other apps.
+        preset = check_options(
+            dict(watch(resolve_preset(preset_name, "init_app(preset=...)").items())[0]),
+            where="preset",
+        )
+        from_cfg = check_options(from_config(app.config), where="app.config")
+        given = check_options(options, where="init_app(...)")
+        checked = checked_defaults()
+        checked.update(preset)
+        checked.update(from_cfg)
+        # Options given to Talisman(...), assigned before init_app, or
+        # (dicts and lists) edited in place before it.
+        checked.update(
+            {
+                name: entry
+                for name, entry in self._checked.items()
+                if name in self._explicit or not entry.current(entry.value)
+            }
+        )
+        checked.update(given)
+        values = {name: entry.value for name, entry in checked.items()}
+        # Every combination is checked here, before a second registration
+        # is refused (flask-talisman 1.1.0 refused report_only without a
+        # report URI first, too).
+        state = _AppState(self, app, values, checked)
         if "talisman" in app.extensions:
             raise RuntimeError(
                 "Talisman is already registered on this app; call init_app "
                 "once per app (Talisman(app) already calls it)."
             )
-        apply_session_cookie_options(app, _session_options(values))
+        apply_session_cookie_options(app, _normal(state.checked, SESSION_OPTIONS))
         app.extensions["talisman"] = state
-        self._register_receiver(app, values)
-        object.__setattr__(self, "_last_state", weakref.ref(state))
+        self._register_receiver(app, _normal(state.checked, RECEIVER_OPTIONS))
+        self._last_state = weakref.ref(state)
         self._states.add(state)
         state.before_hook = self._make_before_request(app, state)
         state.after_hook = self._make_after_request(app, state)
         app.before_request(state.before_hook)
         app.after_request(state.after_hook)
-        if values["harden_cookies"] or any(
-            layer[1].get("harden_cookies")
+        if state.compiled.normal["harden_cookies"] is True or any(
+            "harden_cookies" in layer[1] and layer[1]["harden_cookies"].normal
             for registry in (self._views, self._blueprints)
             for layers in registry.layers()
             for layer in layers
@@ -618,31 +637,30 @@ class Talisman:
     def _decorator(
         self, operation: Literal["replace", "extend"], options: Any, where: str
     ) -> Callable[[T], T]:
-        with configuring(self._warned):
-            preset = options.pop("preset", None)
-            checked = check_options(options, where=where, per_view=True)
-            if preset is not None:
-                if operation == "extend":
-                    raise ConfigurationError(
-                        f"{where}: preset= resets a view's options; use it "
-                        "with @talisman(preset=...), not extend."
-                    )
-                # Every per-view option back to the preset's value (or the
-                # default), then the options given beside it.
-                base = {**defaults(), **resolve_preset(preset, f"{where} preset")}
-                reset = {
-                    k: v
-                    for k, v in base.items()
-                    if k in PER_VIEW and k not in _KEPT_BY_PRESETS
-                }
-                checked = {**check_options(reset, where="preset"), **checked}
-        layer: Layer = (operation, checked)
+        preset = options.pop("preset", None)
+        checked = check_options(options, where=where, per_view=True)
+        if preset is not None:
+            if operation == "extend":
+                raise ConfigurationError(
+                    f"{where}: preset= resets a view's options; use it "
+                    "with @talisman(preset=...), not extend."
+                )
+            # Every per-view option back to the preset's value (or the
+            # default), then the options given beside it.
+            base = {**defaults(), **resolve_preset(preset, f"{where} preset")}
+            reset = {
+                k: v
+                for k, v in base.items()
+                if k in PER_VIEW and k not in KEPT_BY_PRESETS
+            }
+            checked = {**check_options(reset, where="preset"), **checked}
+        layer = (operation, checked)
         # The decorator's own combination is refused now when every option
         # it involves is given here. Otherwise the app's options may complete
         # it (even ones set later): that is checked when the view is used.
+        # Its warnings are shown then too, with the app's options.
         try:
-            with configuring(quiet=True):
-                compile_policy(normalize(apply_layers(defaults(), [layer])))
+            compile_policy(apply_layers(DEFAULT_NORMAL, [_normal_layer(layer)]))
         except ConfigurationError as error:
             if error.options and set(error.options) <= set(checked):
                 raise ConfigurationError(
@@ -660,7 +678,7 @@ class Talisman:
                 )
             registry.add(target, layer)
             self._bump()
-            if checked.get("harden_cookies"):
+            if "harden_cookies" in checked and checked["harden_cookies"].normal:
                 for state in list(self._states):
                     app = state.app_ref()
                     if app is not None:  # pragma: no branch - the app owns it
@@ -671,33 +689,33 @@ class Talisman:
 
     # -- options as attributes ------------------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
-        if name in SPECS:
-            state = self._state_of(None)
-            return (state.values if state is not None else self._values)[name]
-        raise AttributeError(
-            f"{type(self).__name__!r} object has no attribute {name!r}"
-        )
+    if TYPE_CHECKING:  # each option is a property, added below the class
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    def _get_option(self, name: str) -> Any:
+        state = self._state_of(None)
+        if state is not None:
+            return state.values[name]
+        return self._checked[name].value
+
+    def _set_option(self, name: str, value: Any) -> None:
+        # Only the value on its own: the options it goes with may be set on
+        # the next lines, so combinations are checked when used.
+        checked = check_kept(name, own(value))
+        state = self._state_of(None)
+        if state is None:
+            self._checked[name] = checked
+            self._explicit.add(name)
+        else:
+            state.set(name, checked)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in SPECS:
-            # Only the value on its own: the options it goes with may be set
-            # on the next lines, so combinations are checked when used.
-            with configuring(self._warned):
-                check_value(name, value)
-            value = own(value)
-            state = self._state_of(None)
-            if state is None:
-                self._values[name] = value
-                self._explicit.add(name)
-            else:
-                state.set(name, value)
-            return
-        hint = suggest(name, SPECS)
-        if hint and not name.startswith("_"):
-            with configuring(self._warned):
+        if not name.startswith("_") and not hasattr(type(self), name):
+            hint = suggest(name, SPECS)
+            if hint:
                 warn(f"Talisman.{name} is not an option, so it changes nothing.{hint}")
-        object.__setattr__(self, name, value)
+        super().__setattr__(name, value)
 
     def _state_of(self, app: Flask | None) -> _AppState | None:
         """This extension's state on ``app``, the current app or the last one."""
@@ -730,10 +748,7 @@ class Talisman:
             view = getattr(view, "__wrapped__", None)
         return ()
 
-    def _register_receiver(self, app: Flask, values: Mapping[str, Any]) -> None:
-        options = normalize(
-            {name: values[name] for name in SPECS if name.startswith("report_receiver")}
-        )
+    def _register_receiver(self, app: Flask, options: Mapping[str, Any]) -> None:
         path = options["report_receiver"]
         if path is None:
             return
@@ -864,3 +879,19 @@ class Talisman:
             return response
 
         return talisman_harden_cookies
+
+
+def _option_property(name: str) -> property:
+    def get(self: Talisman) -> Any:
+        return self._get_option(name)
+
+    def set(self: Talisman, value: Any) -> None:
+        self._set_option(name, value)
+
+    return property(get, set, doc=SPECS[name].doc)
+
+
+# Options are readable and writable as attributes, as in flask-talisman 1.1.0.
+for _name in SPECS:
+    setattr(Talisman, _name, _option_property(_name))
+del _name

@@ -11,7 +11,17 @@ from flask import Request
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.sansio.utils import host_is_trusted
 
-__all__ = ["allowed_host", "checked_host", "https_url", "is_secure", "origin"]
+from .headers.base import Option, Resolved, flag
+
+__all__ = [
+    "OPTIONS",
+    "allowed_host",
+    "checked_host",
+    "https_url",
+    "is_secure",
+    "origin",
+    "redirect_code",
+]
 
 
 def is_secure(request: Request, trust_x_forwarded_proto: bool) -> bool:
@@ -117,3 +127,76 @@ def https_url(request: Request, config: Mapping[str, Any]) -> str | None:
     if url[: len(prefix)].lower() != prefix:  # pragma: no cover - as built
         raise BadRequest("The request URL does not match its Host header.")
     return f"https://{host}/{url[len(prefix) :]}"
+
+
+def redirect_code(o: Resolved) -> int:
+    """The status of the redirect to HTTPS: 302, 301, 307 or 308."""
+    permanent = o["force_https_permanent"]
+    if o["force_https_preserve_method"]:
+        return 308 if permanent else 307
+    return 301 if permanent else 302
+
+
+OPTIONS = (
+    Option(
+        "force_https",
+        True,
+        flag,
+        "Redirect plain-HTTP requests to HTTPS (not in debug mode).",
+        kept_by_presets=True,
+        header=None,
+        example="False",
+        section="HTTPS",
+        details=(
+            "Redirect plain-HTTP requests to the same URL with ``https://``. "
+            "Skipped while ``app.debug`` is true. Refuses to redirect (400 Bad "
+            "Request) to a host outside ``TRUSTED_HOSTS`` or ``SERVER_NAME`` when "
+            "those are set."
+        ),
+    ),
+    Option(
+        "force_https_permanent",
+        False,
+        flag,
+        "Redirect with 301 (or 308) instead of 302 (or 307).",
+        kept_by_presets=True,
+        header=None,
+        example="True",
+        section="HTTPS",
+        details=(
+            "Redirect with a permanent status: 301 instead of 302, or 308 instead "
+            "of 307 together with :topt:`force_https_preserve_method`."
+        ),
+    ),
+    Option(
+        "force_https_preserve_method",
+        False,
+        flag,
+        "Redirect with 307/308 so browsers repeat POST bodies.",
+        kept_by_presets=True,
+        header=None,
+        example="True",
+        section="HTTPS",
+        details=(
+            "Redirect with 307 (or 308) so that browsers repeat the request with "
+            "the same method and body; with 302 and 301 they turn a POST into a "
+            "GET."
+        ),
+    ),
+    Option(
+        "trust_x_forwarded_proto",
+        True,
+        flag,
+        "Count 'X-Forwarded-Proto: https' as a secure request.",
+        kept_by_presets=True,
+        header=None,
+        example="False",
+        section="HTTPS",
+        details=(
+            "Treat a request with the header ``X-Forwarded-Proto: https`` (exactly "
+            "that value) as secure even if it reached the app over plain HTTP, as "
+            "flask-talisman 1.1.0 did. Turn it off when the app is not behind a "
+            "proxy or when Werkzeug's ``ProxyFix`` handles the header."
+        ),
+    ),
+)

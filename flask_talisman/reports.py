@@ -31,7 +31,11 @@ from blinker import Namespace
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-__all__ = ["RECEIVER_ENDPOINT", "Report", "report_received"]
+from .errors import ConfigurationError
+from .headers.base import Option
+from .headers.hsts import MAX_AGE_LIMIT
+
+__all__ = ["OPTIONS", "RECEIVER_ENDPOINT", "Report", "report_received"]
 
 _signals = Namespace()
 #: Sent once per received report; sender: the app, keyword ``report``.
@@ -265,3 +269,118 @@ def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
     ):
         return parse_legacy(data, agent)
     return parse_batch(data, agent)
+
+
+_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*\Z")
+
+
+def check_receiver_path(option: str, value: object) -> str | None:
+    """The receiver's URL path, or ``None`` for no receiver."""
+    if value is None or value is False:
+        return None
+    if not isinstance(value, str) or not _PATH.match(value) or value.startswith("//"):
+        raise ConfigurationError(
+            f"{option}: {value!r} is not a URL path. Use a path starting with "
+            "'/', such as '/talisman/reports'."
+        )
+    return value
+
+
+def check_positive_int(option: str, value: object) -> int:
+    """A positive ``int``."""
+    if isinstance(value, int) and value >= MAX_AGE_LIMIT:
+        raise ConfigurationError(f"{option}: the number is too large to mean anything.")
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigurationError(f"{option}: {value!r} is not a positive whole number.")
+    return value
+
+
+def check_optional_positive_int(option: str, value: object) -> int | None:
+    """A positive ``int``, or ``None``."""
+    return None if value is None else check_positive_int(option, value)
+
+
+def check_sample_rate(option: str, value: object) -> float:
+    """A fraction above 0 and at most 1."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= 1
+    ):
+        raise ConfigurationError(
+            f"{option}: {value!r} must be a number above 0 and at most 1 (the "
+            "fraction of reports kept)."
+        )
+    return float(value)
+
+
+OPTIONS = (
+    Option(
+        "report_receiver",
+        None,
+        check_receiver_path,
+        "Path of the built-in report receiver, e.g. '/talisman/reports'.",
+        per_view=False,
+        header=(
+            "Reporting-Endpoints, Content-Security-Policy, "
+            "Content-Security-Policy-Report-Only"
+        ),
+        example='"/talisman/reports"',
+        section="Reporting",
+        details=(
+            'A path, such as ``"/talisman/reports"``, at which ``init_app`` '
+            "registers a view that receives violation reports. It also becomes the "
+            "``default`` reporting endpoint, the CSP ``report-uri`` (unless "
+            ":topt:`content_security_policy_report_uri` is set) and the CSP "
+            "``report-to`` (unless :topt:`content_security_policy_report_to` is "
+            "set; ``False`` keeps it out); a ``default`` endpoint of your own in "
+            ":topt:`reporting_endpoints` takes precedence. Cannot be assigned after "
+            "``init_app``."
+        ),
+    ),
+    Option(
+        "report_receiver_max_bytes",
+        65536,
+        check_positive_int,
+        "Largest report body the receiver accepts (413 beyond).",
+        per_view=False,
+        header=None,
+        example="16384",
+        section="Reporting",
+        details=(
+            "The largest request body the receiver reads; larger ones get 413. A "
+            "positive ``int``."
+        ),
+    ),
+    Option(
+        "report_receiver_rate_limit",
+        None,
+        check_optional_positive_int,
+        "Reports a client may post per minute (429 beyond); None: no limit.",
+        per_view=False,
+        header=None,
+        example="60",
+        section="Reporting",
+        details=(
+            "How many reports one client address may post per minute; more get 429. "
+            "A positive ``int``, or ``None`` for no limit."
+        ),
+    ),
+    Option(
+        "report_receiver_sample_rate",
+        1.0,
+        check_sample_rate,
+        "Fraction of received reports to signal and log.",
+        per_view=False,
+        header=None,
+        example="0.1",
+        section="Reporting",
+        details=(
+            "The fraction of received reports that are logged and signalled, a "
+            "number above 0 and at most 1. The others are accepted and dropped."
+        ),
+    ),
+)
+
+#: The receiver's options: registered by init_app, never changed after it.
+RECEIVER_OPTIONS = tuple(o.name for o in OPTIONS)

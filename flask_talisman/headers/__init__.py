@@ -1,6 +1,36 @@
-"""One module per header family.
+"""One module per header family, and the order their headers are sent in.
 
-Each module has a pure function that turns options into a header value and
-raises :class:`~flask_talisman.ConfigurationError` on bad options. They run
-when the policy is compiled, never per request.
+Each module declares its options (``OPTIONS``) and a pure function from
+resolved options to its headers (``headers``); see :mod:`.base`. The
+functions run when a policy is compiled, never per request. Adding a header
+is one module, one line in :data:`MODULES`, one test file.
 """
+
+from __future__ import annotations
+
+from . import (
+    cache,
+    cross_origin,
+    csp,
+    frame_options,
+    hsts,
+    integrity,
+    legacy,
+    referrer,
+    reporting,
+    structured,
+)
+
+#: The header modules, in the order their headers are sent.
+MODULES = (
+    structured,
+    frame_options,
+    legacy,
+    referrer,
+    cross_origin,
+    cache,
+    integrity,
+    reporting,
+    csp,
+    hsts,
+)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from ..errors import ConfigurationError, check_header_text, suggest, type_error
+from .base import Header, Option, Resolved, header
 
-__all__ = ["check_cache_control", "check_clear_site_data"]
+__all__ = ["OPTIONS", "check_cache_control", "check_clear_site_data", "headers"]
 
 _DIRECTIVE = re.compile(
     r'[A-Za-z][A-Za-z0-9-]*(?:=(?:[0-9]+|[A-Za-z0-9-]+|"[^"\\,]*"))?\Z'
@@ -69,3 +70,49 @@ def check_clear_site_data(option: str, value: object) -> str | None:
         if quoted not in out:
             out.append(quoted)
     return ", ".join(out)
+
+
+def headers(o: Resolved) -> list[Header]:
+    """``Cache-Control`` and ``Clear-Site-Data``."""
+    return [
+        *header("Cache-Control", o["cache_control"]),
+        *header("Clear-Site-Data", o["clear_site_data"]),
+    ]
+
+
+OPTIONS = (
+    Option(
+        "cache_control",
+        None,
+        check_cache_control,
+        "Cache-Control, e.g. 'no-store'.",
+        header="Cache-Control",
+        example='"no-store"',
+        section="More headers",
+        details=(
+            '``Cache-Control``, such as ``"no-store"`` for pages with private data '
+            'or ``"private, max-age=60"``. Each comma-separated directive must be a '
+            "name, optionally ``=`` a number, a token or a quoted string; the "
+            'directives are re-joined with ``", "``. It replaces a '
+            "``Cache-Control`` header the view set itself."
+        ),
+    ),
+    Option(
+        "clear_site_data",
+        None,
+        check_clear_site_data,
+        "Clear-Site-Data types, e.g. ['cache', 'cookies', 'storage'].",
+        header="Clear-Site-Data",
+        example='["cache", "cookies", "storage"]',
+        section="More headers",
+        details=(
+            "``Clear-Site-Data``, which makes the browser delete this site's data, "
+            'for a logout view for instance: a list of types from ``"cache"``, '
+            '``"clientHints"``, ``"cookies"``, ``"executionContexts"``, '
+            '``"prefetchCache"``, ``"prerenderCache"``, ``"storage"`` and ``"*"`` '
+            "(case-sensitive), or a string of them separated by commas. Each is "
+            'sent quoted, once: ``["cache", "cookies"]`` gives ``"cache", '
+            '"cookies"``. An empty list sends nothing.'
+        ),
+    ),
+)

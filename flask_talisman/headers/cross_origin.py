@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from ..errors import ConfigurationError
+from .base import Header, Option, Resolved, header
+from .reporting import check_endpoint_name
 from .tokens import one_of
 
 __all__ = [
+    "OPTIONS",
     "check_coep",
     "check_coop",
     "check_corp",
     "check_origin_agent_cluster",
+    "headers",
 ]
 
 COOP_VALUES = (
@@ -49,3 +53,129 @@ def check_origin_agent_cluster(option: str, value: object) -> str | None:
         f"{option}: {value!r} is not valid. Use True (sends ?1), '?0', or None "
         "for no header."
     )
+
+
+def _with_report_to(
+    o: Resolved, value: str | None, report_to: str | None
+) -> str | None:
+    if value is None or not report_to or not o.reporting:
+        return value
+    return f'{value}; report-to="{report_to}"'
+
+
+def headers(o: Resolved) -> list[Header]:
+    """COOP and COEP (each with its report-to), CORP, Origin-Agent-Cluster."""
+    return [
+        *header(
+            "Cross-Origin-Opener-Policy",
+            _with_report_to(
+                o,
+                o["cross_origin_opener_policy"],
+                o["cross_origin_opener_policy_report_to"],
+            ),
+        ),
+        *header(
+            "Cross-Origin-Embedder-Policy",
+            _with_report_to(
+                o,
+                o["cross_origin_embedder_policy"],
+                o["cross_origin_embedder_policy_report_to"],
+            ),
+        ),
+        *header("Cross-Origin-Resource-Policy", o["cross_origin_resource_policy"]),
+        *header("Origin-Agent-Cluster", o["origin_agent_cluster"]),
+    ]
+
+
+OPTIONS = (
+    Option(
+        "cross_origin_opener_policy",
+        None,
+        check_coop,
+        "Cross-Origin-Opener-Policy, e.g. 'same-origin'.",
+        header="Cross-Origin-Opener-Policy",
+        example='"same-origin"',
+        section="Cross-origin isolation",
+        details=(
+            "``Cross-Origin-Opener-Policy``: ``same-origin``, "
+            "``same-origin-allow-popups``, ``noopener-allow-popups`` or "
+            "``unsafe-none``. ``same-origin`` puts the page in its own browsing "
+            "context group, away from cross-origin windows it opens or that open "
+            "it."
+        ),
+    ),
+    Option(
+        "cross_origin_embedder_policy",
+        None,
+        check_coep,
+        "Cross-Origin-Embedder-Policy, e.g. 'require-corp'.",
+        header="Cross-Origin-Embedder-Policy",
+        example='"require-corp"',
+        section="Cross-origin isolation",
+        details=(
+            "``Cross-Origin-Embedder-Policy``: ``require-corp``, ``credentialless`` "
+            "or ``unsafe-none``. With COOP ``same-origin`` it makes the page "
+            "cross-origin isolated; every cross-origin resource it loads must then "
+            "allow that (CORP or CORS), so test before enabling."
+        ),
+    ),
+    Option(
+        "cross_origin_resource_policy",
+        None,
+        check_corp,
+        "Cross-Origin-Resource-Policy, e.g. 'same-origin'.",
+        header="Cross-Origin-Resource-Policy",
+        example='"same-origin"',
+        section="Cross-origin isolation",
+        details=(
+            "``Cross-Origin-Resource-Policy``: ``same-origin``, ``same-site`` or "
+            "``cross-origin``: which sites may load this response as a subresource."
+        ),
+    ),
+    Option(
+        "origin_agent_cluster",
+        None,
+        check_origin_agent_cluster,
+        "Origin-Agent-Cluster: True sends ?1.",
+        header="Origin-Agent-Cluster",
+        example="True",
+        section="Cross-origin isolation",
+        details=(
+            '``Origin-Agent-Cluster``: ``True`` or ``"?1"`` sends ``?1`` (keep this '
+            'origin in its own agent cluster), ``"?0"`` sends ``?0``. ``False`` or '
+            "``None`` sends nothing."
+        ),
+    ),
+    Option(
+        "cross_origin_opener_policy_report_to",
+        None,
+        check_endpoint_name,
+        "Reporting-Endpoints name for COOP reports.",
+        kept_by_presets=True,
+        header="Cross-Origin-Opener-Policy",
+        example='"coop"',
+        section="Reporting",
+        details=(
+            "An endpoint name added to ``Cross-Origin-Opener-Policy`` as ``; "
+            'report-to="<name>"``. ``None`` or ``False`` adds none. Has no effect '
+            "while :topt:`cross_origin_opener_policy` is ``None``."
+        ),
+    ),
+    Option(
+        "cross_origin_embedder_policy_report_to",
+        None,
+        check_endpoint_name,
+        "Reporting-Endpoints name for COEP reports.",
+        kept_by_presets=True,
+        header="Cross-Origin-Embedder-Policy",
+        example='"coep"',
+        section="Reporting",
+        details=(
+            "An endpoint name added to ``Cross-Origin-Embedder-Policy`` as ``; "
+            'report-to="<name>"``, the same as '
+            ":topt:`cross_origin_opener_policy_report_to` does for "
+            "``Cross-Origin-Opener-Policy``. ``None`` or ``False`` adds none. Has "
+            "no effect while :topt:`cross_origin_embedder_policy` is ``None``."
+        ),
+    ),
+)

@@ -20,11 +20,16 @@ from ..errors import (
     type_error,
     warn,
 )
+from .base import NONCE_SLOT, Header, Option, Resolved
+from .reporting import check_endpoint_name
 from .tokens import is_empty_policy, single_token
 
 __all__ = [
+    "DEFAULT_CSP_POLICY",
+    "GOOGLE_CSP_POLICY",
     "NONCE",
     "NONE",
+    "OPTIONS",
     "REPORT_SAMPLE",
     "SELF",
     "STRICT_DYNAMIC",
@@ -32,10 +37,11 @@ __all__ = [
     "UNSAFE_HASHES",
     "UNSAFE_INLINE",
     "WASM_UNSAFE_EVAL",
-    "build_csp",
+    "check_csp",
     "csp_hash",
+    "extend_csp",
+    "headers",
     "parse_directives",
-    "render_csp",
 ]
 
 SELF = "'self'"
@@ -50,6 +56,23 @@ REPORT_SAMPLE = "'report-sample'"
 NONCE = "'nonce'"
 
 Directives = list[tuple[str, list[str]]]
+#: The normal form of a policy: ``(name, sources)`` for each directive.
+Policy = tuple[tuple[str, tuple[str, ...]], ...]
+
+DEFAULT_CSP_POLICY: dict[str, str] = {
+    "default-src": "'self'",
+    "object-src": "'none'",
+}
+#: Policy for sites using Google Fonts, Maps, YouTube and hosted libraries.
+GOOGLE_CSP_POLICY: dict[str, str] = {
+    "font-src": "'self' themes.googleusercontent.com *.gstatic.com",
+    "frame-src": "'self' www.google.com www.youtube.com",
+    "script-src": "'self' ajax.googleapis.com *.googleanalytics.com "
+    "*.google-analytics.com",
+    "style-src": "'self' ajax.googleapis.com fonts.googleapis.com *.gstatic.com",
+    "object-src": "'none'",
+    "default-src": "'self' *.gstatic.com",
+}
 
 # Directives whose value is a source list (CSP Level 3 and drafts).
 SOURCE_LIST_DIRECTIVES = frozenset(
@@ -133,7 +156,6 @@ _PREFIXED = re.compile(r"(nonce|sha\d+)-", re.IGNORECASE)
 _UNQUOTED_PREFIXED = re.compile(
     r"(nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}\Z", re.IGNORECASE
 )
-_SLOT = "\x00"  # never valid in a token, so it cannot collide
 
 
 def _check_name(option: str, name: object) -> str:
@@ -359,24 +381,81 @@ def check_report_uri(option: str, value: object) -> str | None:
     return single_token(option, value, "a URI", "Percent-encode those characters.")
 
 
-def build_csp(
-    policy: object,
-    *,
-    option: str = "content_security_policy",
-    nonce_in: Iterable[str] = (),
-    report_uri: str | None = None,
-    report_to: str | None = None,
+def check_csp(option: str, policy: object) -> Policy:
+    """A policy (a dict or a header string) in its normal form; ``()`` is none."""
+    if is_empty_policy(policy):
+        return ()
+    return tuple(
+        (name, tuple(tokens)) for name, tokens in parse_directives(option, policy)
+    )
+
+
+_BOOL_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})
+
+
+def check_report_only(option: str, value: object) -> bool | Policy:
+    """``True`` (send the one policy as report-only), ``False``, or a policy."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):  # truth value, as in 1.1.0
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+        raise ConfigurationError(
+            f"{option}: {value!r} is a str, not a policy or a bool. Pass True "
+            "or False (or a policy: a dict or a CSP str)."
+        )
+    return check_csp(option, value)
+
+
+def extend_csp(base: Policy, extra: Policy) -> Policy:
+    """``base`` with ``extra``'s sources appended, directive by directive.
+
+    A fetch directive ``base`` lacks starts from ``default-src``'s sources,
+    so extending never loosens what ``default-src`` allowed before.
+    """
+    if not extra:
+        return extra
+    merged: dict[str, list[str]] = {name: list(tokens) for name, tokens in base}
+    lower = {name.lower(): name for name in merged}
+    default = merged.get(lower.get("default-src", ""), [])
+    for name, tokens in extra:
+        key = lower.get(name.lower())
+        if key is None:
+            start = default if name.lower() in FETCH_DIRECTIVES else []
+            key = name
+            lower[name.lower()] = name
+            merged[key] = list(start)
+        current = merged[key]
+        if tokens and any(t.lower() == NONE for t in current):
+            current = [t for t in current if t.lower() != NONE]
+        current += [token for token in tokens if token not in current]
+        merged[key] = current
+    return tuple((name, tuple(tokens)) for name, tokens in merged.items())
+
+
+def extend_report_only(base: bool | Policy, extra: bool | Policy) -> bool | Policy:
+    """Extend a report-only policy; ``True`` or ``False`` replaces it."""
+    if isinstance(extra, bool):
+        return extra
+    return extend_csp(() if isinstance(base, bool) else base, extra)
+
+
+def _complete(
+    policy: Policy,
+    nonce_in: Iterable[str],
+    report_uri: str | None,
+    report_to: str | None,
 ) -> Directives:
-    """Parse a policy and add what the options ask for; ``[]`` if none.
+    """``policy`` with the nonce and reporting the options ask for.
 
     ``nonce_in`` lists directives that get the nonce; one the policy lacks is
     created from ``default-src``'s sources. ``report_uri`` is appended unless
     the policy has a ``report-uri`` directive, and ``report_to`` as a
-    ``report-to`` directive likewise.
+    ``report-to`` directive likewise. ``[]`` for no policy.
     """
-    if is_empty_policy(policy):
+    if not policy:
         return []
-    directives = parse_directives(option, policy)
+    directives = [(name, list(tokens)) for name, tokens in policy]
     index = {name.lower(): i for i, (name, _) in enumerate(directives)}
     for wanted in nonce_in:
         i = index.get(wanted.lower())
@@ -397,20 +476,207 @@ def build_csp(
     return directives
 
 
-def render_csp(
-    directives: Directives, drop: Iterable[str] = ()
-) -> tuple[str, ...] | None:
-    """The header value as parts to be joined with the request's nonce.
+def _render(directives: Directives, drop: tuple[str, ...]) -> str | None:
+    """The header value, with :data:`NONCE_SLOT` where the nonce goes.
 
-    ``drop`` names directives to leave out (``upgrade-insecure-requests`` on
-    plain HTTP). Returns ``None`` when nothing is left to send.
+    ``drop`` names directives to leave out. ``None`` when nothing is left.
     """
-    dropped = {name.lower() for name in drop}
     text = "; ".join(
         " ".join([name, *tokens])
         for name, tokens in directives
-        if name.lower() not in dropped
+        if name.lower() not in drop
     )
-    if not text:
-        return None
-    return tuple(text.replace(NONCE, f"'nonce-{_SLOT}'").split(_SLOT))
+    return text.replace(NONCE, f"'nonce-{NONCE_SLOT}'") or None
+
+
+def headers(o: Resolved) -> list[Header]:
+    """Content-Security-Policy and Content-Security-Policy-Report-Only.
+
+    On plain-HTTP responses ``upgrade-insecure-requests`` is left out (it
+    would send a local development server's subresources to an HTTPS port
+    that is not there), and so is ``report-to``: Chromium delivers no
+    Reporting API reports from plain-HTTP pages, and ignores ``report-uri``
+    in a policy with ``report-to``.
+    """
+    receiver = o["report_receiver"]
+    report_to = o["content_security_policy_report_to"]
+    if report_to is None and receiver is not None:
+        # The built-in receiver takes every report nobody else was told to.
+        report_to = "default"
+    if report_to is False or not o.reporting:
+        # Chromium ignores report-uri when a policy has report-to: False
+        # keeps report-to out so that report-uri is used.
+        report_to = None
+    report_uri = o["content_security_policy_report_uri"]
+    if report_uri is None:
+        report_uri = receiver
+    report_only = o["content_security_policy_report_only"]
+    nonce_in = o["content_security_policy_nonce_in"]
+    policy = _complete(o["content_security_policy"], nonce_in, report_uri, report_to)
+    policies: list[tuple[str, Directives]] = []
+    if report_only is True:
+        # flask-talisman 1.1.0: the one policy is sent as report-only.
+        names = {name.lower() for name, _ in policy}
+        if (
+            o.reporting  # checked once, with reporting
+            and report_uri is None
+            and report_to is None
+            and not names & {"report-uri", "report-to"}
+        ):
+            raise ConfigurationError(
+                "content_security_policy_report_only: setting it to True also "
+                "requires a URI in content_security_policy_report_uri (or a "
+                "report-uri / report-to directive in the policy), or the "
+                "browser has nowhere to send reports.",
+                options=(
+                    "content_security_policy_report_only",
+                    "content_security_policy_report_uri",
+                    "content_security_policy",
+                ),
+            )
+        if o["content_security_policy_report_only_nonce_in"]:
+            o.warn(
+                "content_security_policy_report_only_nonce_in: with "
+                "content_security_policy_report_only=True the one policy is "
+                "sent as report-only and takes its nonces from "
+                "content_security_policy_nonce_in; this option is ignored."
+            )
+        policies.append(("Content-Security-Policy-Report-Only", policy))
+    else:
+        policies.append(("Content-Security-Policy", policy))
+        # Without report-uri / report-to, violations of a report-only policy
+        # still show in the browser console, which is how it is used while
+        # developing (and how the strict preset ships it).
+        if report_only is not False:
+            policies.append(
+                (
+                    "Content-Security-Policy-Report-Only",
+                    _complete(
+                        report_only,
+                        o["content_security_policy_report_only_nonce_in"],
+                        report_uri,
+                        report_to,
+                    ),
+                )
+            )
+    secure_drop = () if o.reporting else ("report-to",)
+    found = []
+    for name, directives in policies:
+        secure = _render(directives, secure_drop)
+        plain = _render(directives, ("upgrade-insecure-requests", "report-to"))
+        if secure is not None or plain is not None:
+            found.append(Header(name, secure, plain))
+    return found
+
+
+OPTIONS = (
+    Option(
+        "content_security_policy",
+        DEFAULT_CSP_POLICY,
+        check_csp,
+        "Content-Security-Policy, as a dict or string; None or {} for none.",
+        extend=extend_csp,
+        header="Content-Security-Policy, Content-Security-Policy-Report-Only",
+        example='{"default-src": SELF, "img-src": [SELF, "data:"]}',
+        section="Content-Security-Policy",
+        details=(
+            "The policy, as a dict mapping directive names to sources (a string of "
+            "space-separated sources or a list of them) or as a policy string. "
+            '``None``, ``False``, ``""`` or ``{}`` sends no CSP header. Refuses '
+            "anything that would break or inject into the header and keywords "
+            "written without their quotes; warns about unknown directives."
+        ),
+    ),
+    Option(
+        "content_security_policy_report_uri",
+        None,
+        check_report_uri,
+        "URI appended as the CSP report-uri directive.",
+        kept_by_presets=True,
+        header="Content-Security-Policy, Content-Security-Policy-Report-Only",
+        example='"/csp-reports"',
+        section="Content-Security-Policy",
+        details=(
+            "A URI appended to the policy as ``report-uri <uri>``, unless the "
+            "policy has its own ``report-uri`` directive. One token: whitespace, "
+            "``;`` and ``,`` are refused."
+        ),
+    ),
+    Option(
+        "content_security_policy_report_only",
+        False,
+        check_report_only,
+        "True: send the CSP as Content-Security-Policy-Report-Only. A policy "
+        "(dict or str): send it as a report-only policy beside the enforced one.",
+        extend=extend_report_only,
+        header="Content-Security-Policy-Report-Only",
+        example="True",
+        section="Content-Security-Policy",
+        details=(
+            "``True`` sends the policy as ``Content-Security-Policy-Report-Only``: "
+            "browsers report violations without blocking anything. That needs "
+            "somewhere to send reports: :topt:`content_security_policy_report_uri`, "
+            ":topt:`content_security_policy_report_to`, :topt:`report_receiver` or "
+            "a ``report-uri`` or ``report-to`` directive in the policy. Without one "
+            "it raises :class:`~flask_talisman.ConfigurationError`. A policy (a "
+            "dict or a string, written like :topt:`content_security_policy`) is "
+            "sent as a second, report-only header next to the enforced policy; it "
+            "needs no report destination, since violations also show in the browser "
+            'console. A string that looks like a boolean (``"true"``, ``"0"``, '
+            '``"yes"``...) is refused.'
+        ),
+    ),
+    Option(
+        "content_security_policy_report_only_nonce_in",
+        None,
+        check_nonce_in,
+        "Directives of the report-only policy that get the request's nonce.",
+        header="Content-Security-Policy-Report-Only",
+        example='["script-src"]',
+        section="Content-Security-Policy",
+        details=(
+            "Like :topt:`content_security_policy_nonce_in`, for the report-only "
+            "policy given as a policy; both headers carry the same nonce. With "
+            "``content_security_policy_report_only=True`` it is ignored, with a "
+            "warning: the one policy then takes "
+            ":topt:`content_security_policy_nonce_in`."
+        ),
+    ),
+    Option(
+        "content_security_policy_nonce_in",
+        [],
+        check_nonce_in,
+        "CSP directives that get the per-request nonce.",
+        header="Content-Security-Policy, Content-Security-Policy-Report-Only",
+        example='["script-src", "style-src"]',
+        section="Content-Security-Policy",
+        details=(
+            "Directives that get this request's nonce, as a list, tuple or set of "
+            "names or one string of names separated by commas or spaces. A listed "
+            "directive the policy lacks is created from ``default-src``'s sources. "
+            "Warns for directives where browsers ignore nonces (anything but "
+            "``default-src``, ``script-src``, ``script-src-elem``, ``style-src``, "
+            "``style-src-elem``). A nonce added to a directive whose only source is "
+            "``'none'`` replaces the ``'none'``."
+        ),
+    ),
+    Option(
+        "content_security_policy_report_to",
+        None,
+        check_endpoint_name,
+        "Reporting-Endpoints name for the CSP report-to directive.",
+        kept_by_presets=True,
+        header="Content-Security-Policy, Content-Security-Policy-Report-Only",
+        example='"csp"',
+        section="Content-Security-Policy",
+        details=(
+            "A ``Reporting-Endpoints`` name added to the policy as ``report-to "
+            "<name>``, unless the policy has its own ``report-to`` directive. "
+            "``False`` keeps the ``report-to`` directive out even when "
+            ":topt:`report_receiver` would add one, so that Chromium, which ignores "
+            "``report-uri`` in a policy that has ``report-to``, uses the "
+            "``report-uri``. Responses to plain-HTTP requests never get a "
+            "``report-to`` directive. See :doc:`reporting`."
+        ),
+    ),
+)

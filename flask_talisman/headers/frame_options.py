@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from ..errors import (
-    ConfigurationError,
-    check_header_text,
-    type_error,
-    warn,
-)
+from ..errors import ConfigurationError, check_header_text, type_error
+from .base import Header, Option, Resolved, header
 from .tokens import single_token
 
-__all__ = ["ALLOW_FROM", "DENY", "SAMEORIGIN", "compile_frame_options"]
+__all__ = ["ALLOW_FROM", "DENY", "OPTIONS", "SAMEORIGIN", "headers"]
 
 DENY = "DENY"
 SAMEORIGIN = "SAMEORIGIN"
@@ -54,28 +50,66 @@ def frame_ancestors_source(allow_from: str) -> str:
     return allow_from
 
 
-def compile_frame_options(
-    value: str | None, allow_from: str | None, *, csp_frame_ancestors: bool = False
-) -> str | None:
-    """Return the header value, or ``None`` for no header.
-
-    ``csp_frame_ancestors`` says whether the enforced CSP already has a
-    ``frame-ancestors`` directive (then ALLOW-FROM needs no advice).
-    """
-    if value is None:
-        return None
+def headers(o: Resolved) -> list[Header]:
+    """``X-Frame-Options``; ALLOW-FROM needs its origin."""
+    value = o["frame_options"]
     if value != ALLOW_FROM:
-        return value
+        return header("X-Frame-Options", value)
+    allow_from = o["frame_options_allow_from"]
     if allow_from is None:
         raise ConfigurationError(
             "frame_options: ALLOW_FROM needs an origin in "
             "frame_options_allow_from, e.g. 'https://example.com'.",
             options=("frame_options", "frame_options_allow_from"),
         )
-    if not csp_frame_ancestors:
-        warn(
+    # The enforced CSP (none with report_only=True) may say it already.
+    enforced = (
+        ()
+        if o["content_security_policy_report_only"] is True
+        else (o["content_security_policy"])
+    )
+    if not any(name.lower() == "frame-ancestors" for name, _ in enforced):
+        o.warn(
             "frame_options: current browsers ignore ALLOW-FROM. Also add "
             f"'frame-ancestors': \"{frame_ancestors_source(allow_from)}\" to "
             "content_security_policy."
         )
-    return f"{ALLOW_FROM} {allow_from}"
+    return header("X-Frame-Options", f"{ALLOW_FROM} {allow_from}")
+
+
+OPTIONS = (
+    Option(
+        "frame_options",
+        SAMEORIGIN,
+        check_frame_options,
+        "X-Frame-Options: DENY, SAMEORIGIN, ALLOW_FROM or None.",
+        header="X-Frame-Options",
+        example="DENY",
+        section="Framing",
+        details=(
+            "``X-Frame-Options``: ``DENY`` (no page may frame this one), "
+            "``SAMEORIGIN`` (pages of the same origin may) or ``ALLOW_FROM``. "
+            "Case-insensitive, sent in upper case. ``None`` sends no header. Other "
+            'strings, including ``"ALLOW-FROM https://a.example"`` written as one '
+            "value, are refused."
+        ),
+    ),
+    Option(
+        "frame_options_allow_from",
+        None,
+        check_allow_from,
+        "The origin for frame_options=ALLOW_FROM.",
+        header="X-Frame-Options",
+        example='"https://partner.example"',
+        section="Framing",
+        details=(
+            "The origin for ``frame_options=ALLOW_FROM``, giving ``ALLOW-FROM "
+            "<origin>``. One token without whitespace, ``,`` or ``;``. "
+            "``ALLOW_FROM`` without it raises "
+            ":class:`~flask_talisman.ConfigurationError` (at the same moments as "
+            ":topt:`content_security_policy_report_only` without a report URI), and "
+            "using it warns because current browsers ignore ``ALLOW-FROM``: add a "
+            "``frame-ancestors`` directive to the CSP instead."
+        ),
+    ),
+)

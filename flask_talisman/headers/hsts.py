@@ -1,12 +1,13 @@
-"""Strict-Transport-Security (RFC 6797)."""
+"""Strict-Transport-Security (RFC 6797), sent on secure requests only."""
 
 from __future__ import annotations
 
 import re
 
-from ..errors import ConfigurationError, warn
+from ..errors import ConfigurationError
+from .base import Header, Option, Resolved, flag
 
-__all__ = ["ONE_YEAR_IN_SECS", "PRELOAD_MIN_AGE", "compile_hsts"]
+__all__ = ["ONE_YEAR_IN_SECS", "OPTIONS", "PRELOAD_MIN_AGE", "headers"]
 
 #: flask-talisman's default max-age (a mean solar year).
 ONE_YEAR_IN_SECS = 31556926
@@ -50,24 +51,81 @@ def check_max_age(option: str, value: object) -> int:
     return value
 
 
-def compile_hsts(
-    enabled: bool, max_age: int, include_subdomains: bool, preload: bool
-) -> str | None:
-    """Return the header value, or ``None`` when HSTS is off."""
-    if not enabled:
-        return None
-    check_max_age("strict_transport_security_max_age", max_age)
+def headers(o: Resolved) -> list[Header]:
+    """``Strict-Transport-Security``, on HTTPS responses only."""
+    if not o["strict_transport_security"]:
+        return []
+    max_age = o["strict_transport_security_max_age"]
+    include_subdomains = o["strict_transport_security_include_subdomains"]
     value = f"max-age={max_age}"
     if include_subdomains:
         value += "; includeSubDomains"
-    if preload:
+    if o["strict_transport_security_preload"]:
         value += "; preload"
         if not include_subdomains or max_age < PRELOAD_MIN_AGE:
-            warn(
+            o.warn(
                 "strict_transport_security_preload: the HSTS preload list "
                 "requires includeSubDomains and a max-age of at least "
                 f"{PRELOAD_MIN_AGE}; got {value!r}. Set "
                 "strict_transport_security_include_subdomains=True and "
                 f"strict_transport_security_max_age>={PRELOAD_MIN_AGE}."
             )
-    return value
+    # Browsers ignore it on plain HTTP, where a network attacker could set it.
+    return [Header("Strict-Transport-Security", value, None)]
+
+
+OPTIONS = (
+    Option(
+        "strict_transport_security",
+        True,
+        flag,
+        "Send Strict-Transport-Security on secure requests.",
+        header="Strict-Transport-Security",
+        example="False",
+        section="HTTPS",
+        details=(
+            "Send ``Strict-Transport-Security`` on responses to secure requests "
+            "(never on plain HTTP, where browsers ignore it)."
+        ),
+    ),
+    Option(
+        "strict_transport_security_preload",
+        False,
+        flag,
+        "Add the HSTS preload token.",
+        header="Strict-Transport-Security",
+        example="True",
+        section="HTTPS",
+        details=(
+            "Add ``preload``, the opt-in to browsers' built-in HSTS lists. Warns "
+            "unless ``includeSubDomains`` is on and ``max-age`` is at least "
+            "31536000, which the preload list requires."
+        ),
+    ),
+    Option(
+        "strict_transport_security_max_age",
+        ONE_YEAR_IN_SECS,
+        check_max_age,
+        "HSTS max-age in seconds.",
+        header="Strict-Transport-Security",
+        example="63072000",
+        section="HTTPS",
+        details=(
+            "The ``max-age`` in seconds (the default is a year). A non-negative "
+            "``int``; ``0`` tells browsers to forget the rule. A string of digits "
+            '(``"31536000"``, as read from the environment) and a float without a '
+            "fraction (``600.0``) are taken as that number; other strings and "
+            "floats, booleans and negative numbers are refused."
+        ),
+    ),
+    Option(
+        "strict_transport_security_include_subdomains",
+        True,
+        flag,
+        "Add includeSubDomains to HSTS.",
+        header="Strict-Transport-Security",
+        example="False",
+        section="HTTPS",
+        details="Add ``includeSubDomains``, extending the rule to every subdomain.",
+    ),
+)

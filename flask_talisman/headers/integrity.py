@@ -10,9 +10,13 @@ import re
 from collections.abc import Mapping
 
 from ..errors import ConfigurationError, check_header_text, suggest, type_error
+from .base import Header, Option, Resolved, header
 from .tokens import is_empty_policy
 
-__all__ = ["compile_integrity_policy"]
+__all__ = ["OPTIONS", "check_integrity_policy", "headers"]
+
+#: The normal form: ``(key, items)`` for each member, in the given order.
+Members = tuple[tuple[str, tuple[str, ...]], ...]
 
 KEYS = ("blocked-destinations", "sources", "endpoints")
 DESTINATIONS = ("script", "style")
@@ -55,16 +59,10 @@ def _items(option: str, key: str, value: object) -> list[str]:
     return out
 
 
-def compile_integrity_policy(
-    option: str, policy: object, *, reporting: bool = True
-) -> str | None:
-    """Compile a dict (``{"blocked-destinations": ["script"]}``) or string.
-
-    ``reporting=False`` leaves out the ``endpoints`` member (the
-    Reporting-Endpoints names), keeping what the policy blocks.
-    """
+def check_integrity_policy(option: str, policy: object) -> Members:
+    """A dict (``{"blocked-destinations": ["script"]}``) or string, as members."""
     if is_empty_policy(policy):
-        return None
+        return ()
     if isinstance(policy, str):
         check_header_text(option, policy)
         if not _STRING.match(policy.strip()):
@@ -90,8 +88,65 @@ def compile_integrity_policy(
             raise ConfigurationError(
                 f"{option}: unknown key {key!r}." + suggest(str(key), KEYS)
             )
-        if key == "endpoints" and not reporting:
-            _items(option, key, value)  # still checked
-            continue
-        members.append(f"{key}=({' '.join(_items(option, key, value))})")
-    return ", ".join(members) or None
+        members.append((key, tuple(_items(option, key, value))))
+    return tuple(members)
+
+
+def _render(o: Resolved, members: Members) -> str | None:
+    # Without reporting, the endpoints member (Reporting-Endpoints names) is
+    # left out, keeping what the policy blocks.
+    return (
+        ", ".join(
+            f"{key}=({' '.join(items)})"
+            for key, items in members
+            if o.reporting or key != "endpoints"
+        )
+        or None
+    )
+
+
+def headers(o: Resolved) -> list[Header]:
+    """``Integrity-Policy`` and ``Integrity-Policy-Report-Only``."""
+    return [
+        *header("Integrity-Policy", _render(o, o["integrity_policy"])),
+        *header(
+            "Integrity-Policy-Report-Only",
+            _render(o, o["integrity_policy_report_only"]),
+        ),
+    ]
+
+
+OPTIONS = (
+    Option(
+        "integrity_policy",
+        None,
+        check_integrity_policy,
+        "Integrity-Policy, e.g. {'blocked-destinations': ['script']}.",
+        header="Integrity-Policy",
+        example='{"blocked-destinations": ["script"]}',
+        section="More headers",
+        details=(
+            "``Integrity-Policy``: make the browser refuse scripts (and styles) "
+            "loaded without Subresource Integrity metadata. A dict with the keys "
+            '``blocked-destinations`` (a list of ``"script"`` and ``"style"``), '
+            '``sources`` (``["inline"]``) and ``endpoints`` (a list of '
+            "``Reporting-Endpoints`` names), or the header string itself: "
+            '``{"blocked-destinations": ["script"], "endpoints": ["default"]}`` '
+            "gives ``blocked-destinations=(script), endpoints=(default)``. Other "
+            "keys and values are refused."
+        ),
+    ),
+    Option(
+        "integrity_policy_report_only",
+        None,
+        check_integrity_policy,
+        "Integrity-Policy-Report-Only, the same syntax as integrity_policy.",
+        header="Integrity-Policy-Report-Only",
+        example='{"blocked-destinations": ["script", "style"]}',
+        section="More headers",
+        details=(
+            "``Integrity-Policy-Report-Only``, the same syntax: report what "
+            ":topt:`integrity_policy` would block, without blocking it."
+        ),
+    ),
+)

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from ..errors import ConfigurationError, check_header_text, suggest, type_error
+from .base import Header, Option, Resolved, header
 
-__all__ = ["REFERRER_POLICIES", "check_referrer_policy"]
+__all__ = [
+    "DEFAULT_REFERRER_POLICY",
+    "OPTIONS",
+    "REFERRER_POLICIES",
+    "check_referrer_policy",
+    "headers",
+]
+
+DEFAULT_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 REFERRER_POLICIES = (
     "no-referrer",
@@ -47,3 +56,30 @@ def check_referrer_policy(option: str, value: object) -> str | None:
                 + "."
             )
     return ", ".join(tokens)
+
+
+def headers(o: Resolved) -> list[Header]:
+    """``Referrer-Policy``."""
+    return header("Referrer-Policy", o["referrer_policy"])
+
+
+OPTIONS = (
+    Option(
+        "referrer_policy",
+        DEFAULT_REFERRER_POLICY,
+        check_referrer_policy,
+        "Referrer-Policy header; None for none.",
+        header="Referrer-Policy",
+        example='"no-referrer"',
+        section="Other policies",
+        details=(
+            "``Referrer-Policy``: one of ``no-referrer``, "
+            "``no-referrer-when-downgrade``, ``origin``, "
+            "``origin-when-cross-origin``, ``same-origin``, ``strict-origin``, "
+            "``strict-origin-when-cross-origin``, ``unsafe-url``. A list (or a "
+            "comma-separated string) gives fallbacks, of which browsers use the "
+            "last one they know. Other tokens, including differently capitalised "
+            "ones, are refused. ``None`` sends no header."
+        ),
+    ),
+)

@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError, check_header_text, type_error
+from .base import ORIGIN_SLOT, Header, Option, Resolved, header
 
-__all__ = ["check_endpoint_name", "compile_reporting_endpoints"]
+__all__ = ["OPTIONS", "check_endpoint_name", "check_reporting_endpoints", "headers"]
 
 _NAME = re.compile(r"[a-z*][a-z0-9_.*-]*\Z")
 _URL_CHARS = re.compile(r"[!#-+\--:<-\[\]-~]+\Z")  # no space, '"', ',', ';', '\'
-#: Marks where the request's origin (``https://host``) goes.
-ORIGIN_SLOT = "\x01"
 
 
 def check_endpoint_name(option: str, value: object) -> str | bool | None:
@@ -35,12 +34,16 @@ def check_endpoint_name(option: str, value: object) -> str | bool | None:
         raise type_error(option, value, "an endpoint name str")
     check_header_text(option, value)
     if not _NAME.match(value):
-        raise ConfigurationError(
-            f"{option}: {value!r} is not an endpoint name. Use lowercase "
-            "letters, digits, '_', '-', '.', '*', starting with a letter, such "
-            "as 'csp-endpoint'."
-        )
+        raise _not_a_name(option, value)
     return value
+
+
+def _not_a_name(option: str, value: object) -> ConfigurationError:
+    return ConfigurationError(
+        f"{option}: {value!r} is not an endpoint name. Use lowercase "
+        "letters, digits, '_', '-', '.', '*', starting with a letter, such "
+        "as 'csp-endpoint'."
+    )
 
 
 def _check_url(where: str, url: object) -> str:
@@ -64,36 +67,57 @@ def _check_url(where: str, url: object) -> str:
     return url
 
 
-def check_reporting_endpoints(option: str, value: object) -> object:
-    """Validate a mapping of endpoint names to URLs (or paths)."""
-    compile_reporting_endpoints(option, value)
-    return value
-
-
-def compile_reporting_endpoints(
-    option: str, endpoints: object, extra: Mapping[str, str] | None = None
-) -> str | None:
-    """The header value; relative paths carry :data:`ORIGIN_SLOT`.
-
-    ``extra`` adds endpoints the user has not named (the built-in receiver).
-    """
+def check_reporting_endpoints(
+    option: str, endpoints: object
+) -> tuple[tuple[str, str], ...]:
+    """A mapping of endpoint names to URLs (or paths), as ``(name, url)`` pairs."""
     if endpoints is None or endpoints is False:
-        endpoints = {}
+        return ()
     if not isinstance(endpoints, Mapping):
         raise type_error(option, endpoints, "a dict of endpoint names to URLs")
-    merged = dict(endpoints)
-    for name, url in (extra or {}).items():
-        merged.setdefault(name, url)
-    members = []
-    for name, url in merged.items():
+    pairs = []
+    for name, url in endpoints.items():
         if not check_endpoint_name(option, name):
-            raise ConfigurationError(
-                f"{option}: {name!r} is not an endpoint name. Use lowercase "
-                "letters, digits, '_', '-', '.', '*', starting with a letter, "
-                "such as 'csp-endpoint'."
-            )
-        checked = _check_url(f"{option}[{name!r}]", url)
-        if checked.startswith("/"):
-            checked = ORIGIN_SLOT + checked
-        members.append(f'{name}="{checked}"')
-    return ", ".join(members) or None
+            raise _not_a_name(option, name)
+        pairs.append((name, _check_url(f"{option}[{name!r}]", url)))
+    return tuple(pairs)
+
+
+def headers(o: Resolved) -> list[Header]:
+    """``Reporting-Endpoints``; a path is resolved against the request's origin.
+
+    The built-in receiver is the ``default`` endpoint unless one is named.
+    """
+    if not o.reporting:
+        return []
+    endpoints = dict(o["reporting_endpoints"])
+    receiver = o["report_receiver"]
+    if receiver is not None:
+        endpoints.setdefault("default", receiver)
+    value = ", ".join(
+        f'{name}="{ORIGIN_SLOT if url.startswith("/") else ""}{url}"'
+        for name, url in endpoints.items()
+    )
+    return header("Reporting-Endpoints", value or None)
+
+
+OPTIONS = (
+    Option(
+        "reporting_endpoints",
+        None,
+        check_reporting_endpoints,
+        "Reporting-Endpoints: {name: URL or /path}.",
+        kept_by_presets=True,
+        header="Reporting-Endpoints",
+        example='{"csp": "https://reports.example/csp"}',
+        section="Reporting",
+        details=(
+            "``Reporting-Endpoints``, as a dict mapping endpoint names to URLs: "
+            '``{"csp": "https://reports.example/csp", "default": "/reports"}``. '
+            "Names follow the same rule as Permissions-Policy feature names. A URL "
+            "is an absolute ``http://`` or ``https://`` URL or a path starting with "
+            "``/``, which is sent as an absolute URL on this request's origin. "
+            "Spaces, double quotes, ``,``, ``;`` and ``\\`` are refused."
+        ),
+    ),
+)

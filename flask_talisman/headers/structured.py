@@ -18,15 +18,29 @@ from ..errors import (
     type_error,
     warn,
 )
+from .base import Header, Option, Resolved, header
 from .csp import parse_directives
+from .reporting import check_endpoint_name
 from .tokens import is_empty_policy
 
 __all__ = [
-    "compile_document_policy",
-    "compile_feature_policy",
-    "compile_permissions_policy",
-    "split_members",
+    "DEFAULT_DOCUMENT_POLICY",
+    "DEFAULT_FEATURE_POLICY",
+    "DEFAULT_PERMISSIONS_POLICY",
+    "OPTIONS",
+    "check_document_policy",
+    "check_feature_policy",
+    "check_permissions_policy",
+    "extend_permissions",
+    "headers",
 ]
+
+DEFAULT_PERMISSIONS_POLICY: dict[str, str] = {"browsing-topics": "()"}
+DEFAULT_DOCUMENT_POLICY: dict[str, str] = {}
+DEFAULT_FEATURE_POLICY: dict[str, str] = {}
+
+#: The normal form of a policy: its members (``"camera=(self)"``), in order.
+Members = tuple[str, ...]
 
 _KEY = re.compile(r"[a-z*][a-z0-9_.*-]*\Z")
 # An origin inside a structured-field string: visible ASCII except the
@@ -63,11 +77,6 @@ def _check_key(option: str, key: object) -> str:
             "digits, '_', '-', '.', '*'; no spaces, ',' or ';')."
         )
     return key
-
-
-def split_members(value: str) -> list[str]:
-    """The members of a structured-field dictionary string."""
-    return [m.strip() for m in _split_top(value)[0] if m.strip()]
 
 
 def _split_top(value: str) -> tuple[list[str], bool]:
@@ -222,7 +231,7 @@ def _compile_string(
     kind: str,
     example: str,
     bare_keys: bool,
-) -> str | None:
+) -> Members:
     check_header_text(option, policy)
     members, _ = _split_top(policy)
     out = []
@@ -246,7 +255,7 @@ def _compile_string(
                 f"{option}: {member!r} is not a valid {kind}. {example}"
             )
         out.append(member)
-    return ", ".join(out) or None
+    return tuple(out)
 
 
 def _sf_number(option: str, name: str, value: float) -> str:
@@ -272,23 +281,12 @@ def _sf_number(option: str, name: str, value: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def compile_permissions_policy(
-    option: str,
-    policy: object,
-    report_to: str | None = None,
-    *,
-    reporting: bool = True,
-) -> str | None:
-    """Compile a Permissions-Policy given as a dict or a string.
-
-    ``report_to`` adds a ``report-to`` parameter naming a Reporting-Endpoints
-    entry to every feature that has none. ``reporting=False`` leaves out
-    every ``report-to`` parameter, the user's own included.
-    """
+def check_permissions_policy(option: str, policy: object) -> Members:
+    """A Permissions-Policy given as a dict or a string, as its members."""
     if is_empty_policy(policy):
-        return None
+        return ()
     if isinstance(policy, str):
-        value = _compile_string(
+        return _compile_string(
             option,
             policy,
             _ALLOWLIST,
@@ -296,41 +294,19 @@ def compile_permissions_policy(
             _ALLOWLIST_HELP,
             bare_keys=False,
         )
-        members = [] if value is None else _split_top(value)[0]
-    elif isinstance(policy, Mapping):
-        members = []
-        for key, item in policy.items():
-            name = _check_key(option, key)
-            members.append(f"{name}={_permissions_value(option, name, item)}")
-    else:
+    if not isinstance(policy, Mapping):
         raise type_error(option, policy, "a dict or a str policy")
-    members = [m.strip() for m in members]
-    if not reporting:
-        members = [_without_report_to(m) for m in members]
-    elif report_to:
-        members = [
-            m if "report-to" in _param_names(m) else f"{m};report-to={report_to}"
-            for m in members
-        ]
-    return ", ".join(members) or None
+    members = []
+    for key, item in policy.items():
+        name = _check_key(option, key)
+        members.append(f"{name}={_permissions_value(option, name, item)}")
+    return tuple(members)
 
 
-def compile_document_policy(
-    option: str, policy: object, *, reporting: bool = True
-) -> str | None:
-    """Compile a Document-Policy given as a dict or a string.
-
-    ``reporting=False`` leaves out every ``report-to`` parameter.
-    """
-    value = _compile_document_policy(option, policy)
-    if value is None or reporting:
-        return value
-    return ", ".join(_without_report_to(m) for m in split_members(value))
-
-
-def _compile_document_policy(option: str, policy: object) -> str | None:
+def check_document_policy(option: str, policy: object) -> Members:
+    """A Document-Policy given as a dict or a string, as its members."""
     if is_empty_policy(policy):
-        return None
+        return ()
     if isinstance(policy, str):
         return _compile_string(
             option,
@@ -363,13 +339,167 @@ def _compile_document_policy(option: str, policy: object) -> str | None:
             members.append(f"{name}={checked}")
         else:
             raise type_error(f"{option}[{name!r}]", value, "a str, number or bool")
-    return ", ".join(members) or None
+    return tuple(members)
 
 
-def compile_feature_policy(option: str, policy: object) -> str | None:
-    """Compile the legacy Feature-Policy (``feature 'self'; other 'none'``)."""
+def check_feature_policy(option: str, policy: object) -> str | None:
+    """The legacy Feature-Policy (``feature 'self'; other 'none'``), rendered."""
     if is_empty_policy(policy):
         return None
     # parse_directives refuses ';' and ',' in names and values (injection).
     directives = parse_directives(option, policy, check_sources=False)
     return "; ".join(" ".join([name, *tokens]) for name, tokens in directives) or None
+
+
+def _allowlist_items(value: str) -> list[str] | None:
+    """The items of a checked allowlist, or ``None`` if it has parameters."""
+    if ";" in value:
+        return None
+    if value.startswith("("):
+        return value[1:-1].replace(",", " ").split()
+    return [value]
+
+
+def extend_permissions(base: Members, extra: Members) -> Members:
+    """``base`` with ``extra``'s allowlist items added, feature by feature.
+
+    An allowlist with parameters (``;report-to=...``) is replaced, not
+    merged; ``*`` on either side stays ``*``.
+    """
+    if not extra:
+        return extra
+    merged = dict(member.partition("=")[::2] for member in base)
+    for member in extra:
+        feature, value = member.partition("=")[::2]
+        old = _allowlist_items(merged.get(feature, "()"))
+        new = _allowlist_items(value)
+        if old is None or new is None:
+            merged[feature] = value
+        elif "*" in old or "*" in new:
+            merged[feature] = "*"
+        else:
+            items = old + [item for item in new if item not in old]
+            merged[feature] = "(" + " ".join(items) + ")"
+    return tuple(f"{feature}={value}" for feature, value in merged.items())
+
+
+def _without_reporting(o: Resolved, members: Members) -> Members:
+    if o.reporting:
+        return members
+    return tuple(_without_report_to(member) for member in members)
+
+
+def headers(o: Resolved) -> list[Header]:
+    """Feature-Policy, Permissions-Policy and Document-Policy.
+
+    ``permissions_policy_report_to`` adds a ``report-to`` parameter to every
+    feature that has none; without reporting, every ``report-to`` parameter
+    is left out, the user's own included.
+    """
+    permissions = _without_reporting(o, o["permissions_policy"])
+    report_to = o["permissions_policy_report_to"]
+    if o.reporting and report_to:
+        permissions = tuple(
+            m if "report-to" in _param_names(m) else f"{m};report-to={report_to}"
+            for m in permissions
+        )
+    document = _without_reporting(o, o["document_policy"])
+    return [
+        *header("Feature-Policy", o["feature_policy"]),
+        *header("Permissions-Policy", ", ".join(permissions) or None),
+        *header("Document-Policy", ", ".join(document) or None),
+    ]
+
+
+OPTIONS = (
+    Option(
+        "feature_policy",
+        DEFAULT_FEATURE_POLICY,
+        check_feature_policy,
+        "Legacy Feature-Policy header, as a dict or string.",
+        header="Feature-Policy",
+        example='{"geolocation": NONE}',
+        section="Other policies",
+        details=(
+            "The legacy ``Feature-Policy`` header, which browsers replaced with "
+            "Permissions-Policy. A dict mapping features to sources (a string or a "
+            "list) or a header string, written like a CSP. Never gets a nonce. "
+            "Refuses ``;`` and ``,`` inside names and sources."
+        ),
+    ),
+    Option(
+        "permissions_policy",
+        DEFAULT_PERMISSIONS_POLICY,
+        check_permissions_policy,
+        "Permissions-Policy header, as a dict or string.",
+        extend=extend_permissions,
+        header="Permissions-Policy",
+        example='{"geolocation": [], "camera": ["self"]}',
+        section="Other policies",
+        details=(
+            "``Permissions-Policy``, as a dict mapping feature names to allowlists "
+            "or as a header string. An allowlist is a list or tuple of items "
+            '(``"self"``, ``"*"``, ``"src"`` or origins), ``True`` (``*``), '
+            "``False`` (``()``), or a string in the header's own structured-field "
+            'syntax: ``"*"``, ``"self"``, ``"src"``, ``"()"``, a double-quoted '
+            "origin, or an inner list such as ``'(self \"https://a.example\")'``, "
+            "optionally followed by parameters (``;report-to=...``). Other strings "
+            "are refused with the accepted forms in the message, among them "
+            'CSP-style values such as ``"\'self\'"``, unquoted origins and ``"() '
+            'geolocation=*"``. The items ``"none"`` and ``"\'none\'"`` are refused '
+            "too: an empty list (``()``) is what disables a feature. In a header "
+            'string every member needs an ``=`` and an allowlist: ``"geolocation"`` '
+            "alone is refused, with ``geolocation=()`` and ``geolocation=(self)`` "
+            "offered instead. Also refused: feature names outside "
+            "``[a-z*][a-z0-9_.*-]*``; a ``,`` outside parentheses (it would add a "
+            "feature); ``;`` inside parentheses; unbalanced parentheses or quotes; "
+            "sets and frozensets (use a list, which keeps its order); list items "
+            'that are empty or contain whitespace, ``,``, ``;`` or a ``"`` (other '
+            "than a pair around the whole origin). A ``,`` between items inside "
+            "parentheses, as in ``'(self, \"https://a.example\")'``, warns and shows "
+            "the valid form. The value is then sent as written, but it is not valid "
+            "structured-field syntax, so browsers fail to parse the header and "
+            "ignore all of it."
+        ),
+    ),
+    Option(
+        "document_policy",
+        DEFAULT_DOCUMENT_POLICY,
+        check_document_policy,
+        "Document-Policy header, as a dict or string.",
+        header="Document-Policy",
+        example='{"force-load-at-top": True}',
+        section="Other policies",
+        details=(
+            "``Document-Policy``, as a dict or a header string. A value of ``True`` "
+            "sends the bare name, ``False`` sends ``name=?0``, a number "
+            "``name=<number>`` and a string ``name=<string>``. Numbers must fit a "
+            "structured field: an ``int`` has at most 15 digits, and a ``float`` "
+            "must be finite, below 10\\ :sup:`12` in size and have at most three "
+            "decimal places (``1.2345`` or ``1e-7`` is refused, with the rounded "
+            "value offered); it is written without an exponent (``2.0``, "
+            "``1.235``). A string must be one structured-field item, optionally "
+            "with parameters: a token, a number (up to 15 digits before the point "
+            "and three after it), a double-quoted string without spaces, ``,`` or "
+            "``;``, ``?0`` or ``?1``. Values in single quotes, spaces, inner lists "
+            "and a ``,`` (which would add a member) are refused, and so are "
+            "``None``, lists, sets and other types. A header string is checked "
+            "member by member the same way."
+        ),
+    ),
+    Option(
+        "permissions_policy_report_to",
+        None,
+        check_endpoint_name,
+        "Reporting-Endpoints name for Permissions-Policy reports.",
+        kept_by_presets=True,
+        header="Permissions-Policy",
+        example='"default"',
+        section="Reporting",
+        details=(
+            "An endpoint name added to every Permissions-Policy member as "
+            "``;report-to=<name>``, except members that have their own. ``None`` or "
+            "``False`` adds none."
+        ),
+    ),
+)
