@@ -7,9 +7,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 
 __all__ = ["ConfigurationError", "ConfigurationWarning"]
 
@@ -83,45 +81,14 @@ def type_error(option: str, value: object, expected: str) -> ConfigurationError:
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-# The warnings already shown for the configuration being checked (one set
-# per Talisman instance), or None; and whether warnings are silenced.
-_seen: ContextVar[set[str] | None] = ContextVar("talisman_seen", default=None)
-_quiet: ContextVar[bool] = ContextVar("talisman_quiet", default=False)
-# A record of shown warnings stops growing here (an app that keeps setting
-# new values); older messages may then be shown again.
-_MAX_SEEN = 1024
-
-
-@contextmanager
-def configuring(seen: set[str] | None = None, *, quiet: bool = False) -> Iterator[None]:
-    """Check options with each warning shown at most once per ``seen`` record.
-
-    A Talisman instance passes its own record, so a value checked when it is
-    assigned and again when a request compiles it warns once. Nested calls
-    without a record share the outer one.
-    """
-    outer = _seen.get()
-    record = seen if seen is not None else (set() if outer is None else outer)
-    seen_token = _seen.set(record)
-    quiet_token = _quiet.set(quiet or _quiet.get())
-    try:
-        yield
-    finally:
-        _quiet.reset(quiet_token)
-        _seen.reset(seen_token)
 
 
 def warn(message: str) -> None:
-    """Emit a :class:`ConfigurationWarning` attributed to the user's code."""
-    if _quiet.get():
-        return
-    seen = _seen.get()
-    if seen is not None:
-        if message in seen:
-            return
-        if len(seen) >= _MAX_SEEN:
-            seen.clear()
-        seen.add(message)
+    """Emit a :class:`ConfigurationWarning` attributed to the user's code.
+
+    Each check runs once per value configured, and each combination warning
+    is shown where it first appears, so a warning is never repeated.
+    """
     level = 1
     frame = sys._getframe(0)
     while frame.f_back is not None and frame.f_code.co_filename.startswith(
