@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping
-from types import FunctionType
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from flask import (
@@ -20,7 +18,7 @@ from flask import request as request_proxy
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
-from .compose import Layer, apply_layers
+from .compose import apply_layers
 from .cookies import (
     SESSION_OPTIONS,
     apply_session_cookie_options,
@@ -36,21 +34,18 @@ from .options import (
     PER_VIEW,
     SPECS,
     Checked,
-    Watch,
     check_kept,
     check_options,
-    check_value,
     checked_defaults,
     defaults,
     from_config,
-    normal_forms,
     own,
-    unchanged,
     watch,
 )
-from .policy import CompiledPolicy, HeaderSet, compile_policy
+from .policy import HeaderSet, compile_policy
 from .presets import resolve_preset
 from .reports import RECEIVER_ENDPOINT, RECEIVER_OPTIONS, make_receiver
+from .state import AppState, normal_layer
 from .views import Registry
 
 if TYPE_CHECKING:  # typing_extensions is needed by type checkers only
@@ -105,385 +100,6 @@ def csp_nonce() -> str:
     return nonce
 
 
-#: The per-view options attribute flask-talisman 1.1.0 read from a view
-#: function. Applications set it themselves; Talisman reads it, never writes it.
-VIEW_OPTIONS_ATTRIBUTE = "talisman_view_options"
-
-Result = CompiledPolicy | ConfigurationError
-_NOTHING = Watch()
-#: Browsers post reports from wherever the page was, plain HTTP too.
-_RECEIVER_LAYER: Layer = ("replace", {"force_https": False})
-
-
-class _ViewEntry:
-    """One endpoint's compiled policy (or why it cannot be compiled)."""
-
-    __slots__ = ("attribute", "error", "policy", "view", "watched")
-
-    def __init__(
-        self,
-        view: object,
-        attribute: object,
-        watched: Watch,
-        result: Result,
-    ) -> None:
-        self.view = view
-        self.attribute = attribute
-        self.watched = watched
-        self.policy = result if isinstance(result, CompiledPolicy) else None
-        self.error = result if isinstance(result, ConfigurationError) else None
-
-    def changed(self, view: object) -> bool:
-        """Whether ``view`` (the endpoint's function now) needs a new entry."""
-        return (
-            view is not self.view
-            or _view_attribute_of(view) is not self.attribute
-            or (self.watched is not _NOTHING and not unchanged(self.watched))
-        )
-
-
-class _Compiled:
-    """One reading of an app's options and what was compiled from it.
-
-    Never changed once built, except that endpoints' entries are added to
-    ``views``; a change of options builds a new one, swapped in whole.
-    """
-
-    __slots__ = ("app", "normal", "version", "views", "watched")
-
-    def __init__(
-        self, version: int, normal: dict[str, Any], watched: Watch, app: Result
-    ) -> None:
-        self.version = version
-        #: Each option's normal form (its ConfigurationError if invalid now).
-        self.normal = normal
-        self.watched = watched
-        self.app = app
-        self.views: dict[str | None, _ViewEntry] = {}
-
-
-def _view_attribute_of(view: object) -> object:
-    """``view.talisman_view_options``, or ``None``."""
-    if view is None:
-        return None
-    if type(view) is FunctionType:
-        # A plain function keeps it in its __dict__: a lookup there costs a
-        # fraction of a getattr() that fails on every request.
-        return view.__dict__.get(VIEW_OPTIONS_ATTRIBUTE)
-    try:
-        return getattr(view, VIEW_OPTIONS_ATTRIBUTE, None)
-    except Exception:  # a callable object whose attribute lookup fails
-        return None
-
-
-def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
-    # What flask-talisman 1.1.0 read from ``view.talisman_view_options``:
-    # options a view can set, in their normal forms; anything else is
-    # ignored, as 1.1.0 did.
-    where = f"the view {endpoint!r}: {VIEW_OPTIONS_ATTRIBUTE}"
-    if not isinstance(options, Mapping):
-        warn(f"{where} is {options!r}, not a dict of options; it is ignored.")
-        return {}
-    kept: dict[str, Any] = {}
-    for name, value in options.items():
-        if name in PER_VIEW:
-            kept[name] = check_value(name, value)
-        elif name in SPECS:
-            warn(
-                f"{where}[{name!r}] configures the app as a whole, not one view; "
-                "it is ignored. Pass it to Talisman(...) or init_app(...)."
-            )
-        else:
-            warn(
-                f"{where}[{name!r}] is not an option; it is ignored."
-                + suggest(str(name), PER_VIEW)
-            )
-    return kept
-
-
-def _normal_layer(layer: tuple[str, Mapping[str, Checked]]) -> Layer:
-    # A decorator's options were checked when it was applied; one edited in
-    # place since then is checked again.
-    operation, options = layer
-    normal = {
-        name: checked.normal
-        if unchanged(checked.watched)
-        else check_kept(name, checked.value).normal
-        for name, checked in options.items()
-    }
-    return operation, normal  # type: ignore[return-value]
-
-
-def _fresh(error: ConfigurationError) -> ConfigurationError:
-    # Raised anew each time, so that no traceback grows request after request.
-    return ConfigurationError(str(error), options=error.options)
-
-
-class _AppState:
-    """Talisman's state for one app, kept in ``app.extensions["talisman"]``.
-
-    ``values`` holds the app's options as the user gave them, ``checked``
-    their normal forms. Per request, :meth:`policy_for` returns the compiled
-    policy of the endpoint: it recompiles only when an option was assigned
-    or a dict or list among them was edited in place, and the check for that
-    is a comparison with copies. Only a changed value is checked again.
-    """
-
-    __slots__ = (
-        "__weakref__",
-        "after_hook",
-        "app_ref",
-        "attributes",
-        "before_hook",
-        "checked",
-        "compiled",
-        "cookie_hook",
-        "last_good",
-        "lock",
-        "shown",
-        "talisman",
-        "values",
-        "version",
-        "view_functions",
-    )
-
-    def __init__(
-        self,
-        talisman: Talisman,
-        app: Flask,
-        values: dict[str, Any],
-        checked: dict[str, Checked],
-    ) -> None:
-        #: Whether the app has Talisman's last-running cookie hook.
-        self.cookie_hook = False
-        #: The app's before- and after-request hooks (for previews).
-        self.before_hook: Callable[[], Response | None] | None = None
-        self.after_hook: Callable[[Response], Response] | None = None
-        self.talisman = talisman
-        self.app_ref = weakref.ref(app)
-        self.view_functions = app.view_functions
-        self.values = values
-        self.checked = checked
-        #: Each endpoint's view attribute, checked: (attribute, its layer).
-        self.attributes: dict[str, Checked] = {}
-        #: The combination warnings last shown for each endpoint (None: app).
-        self.shown: dict[str | None, tuple[str, ...]] = {}
-        self.version = 0
-        self.lock = threading.RLock()
-        _, watched = watch(values.values())
-        normal = normal_forms(values, checked)
-        policy = self._compile(normal, [], None)
-        if isinstance(policy, ConfigurationError):
-            raise _fresh(policy)
-        self.last_good: CompiledPolicy = policy
-        self.compiled = _Compiled(0, normal, watched, policy)
-
-    # -- options --------------------------------------------------------------
-
-    def invalidate(self) -> None:
-        """Compile again on the next request (a decorator was registered)."""
-        with self.lock:
-            self.version += 1
-
-    def set(self, name: str, checked: Checked) -> None:
-        """Store one option (already checked on its own)."""
-        if name in RECEIVER_OPTIONS:
-            raise ConfigurationError(
-                f"Talisman.{name}: the report receiver is registered by "
-                "init_app; pass this option to Talisman(...) or init_app(...)."
-            )
-        with self.lock:
-            self.values[name] = checked.value
-            self.checked[name] = checked
-            self.version += 1
-        app = self.app_ref()
-        if app is None:  # pragma: no cover - the app owns this state
-            return
-        if name == "harden_cookies" and checked.normal:
-            self.talisman._add_cookie_hook(app, self)
-        if name in SESSION_OPTIONS:
-            # A configuration step taken by the user, not a per-request write.
-            apply_session_cookie_options(app, _normal(self.checked, SESSION_OPTIONS))
-
-    # -- compiled policies ----------------------------------------------------
-
-    def policy_for(self, endpoint: str | None) -> CompiledPolicy:
-        """The compiled policy for an endpoint (``None``: no route matched).
-
-        Raises :class:`ConfigurationError` when the endpoint's options, as
-        they are now, cannot work together.
-        """
-        # The per-request path: a few comparisons when nothing changed.
-        compiled = self.compiled
-        entry = compiled.views.get(endpoint)
-        if (
-            entry is None
-            or compiled.version != self.version
-            or entry.changed(
-                None if endpoint is None else self.view_functions.get(endpoint)
-            )
-            or not unchanged(compiled.watched)
-        ):
-            entry = self._entry(endpoint)
-        policy = entry.policy
-        if policy is None:
-            raise _fresh(entry.error)  # type: ignore[arg-type]
-        return policy
-
-    def _current(self) -> _Compiled:
-        compiled = self.compiled
-        if compiled.version == self.version and unchanged(compiled.watched):
-            return compiled
-        with self.lock:
-            compiled = self.compiled
-            if compiled.version == self.version and unchanged(compiled.watched):
-                return compiled  # another thread has just recompiled
-            version = self.version
-            _, watched = watch(self.values.values())
-            normal = normal_forms(self.values, self.checked)
-            app_result = self._compile(normal, [], None)
-            if isinstance(app_result, CompiledPolicy):
-                self.last_good = app_result
-            compiled = _Compiled(version, normal, watched, app_result)
-            self.compiled = compiled
-            return compiled
-
-    def _entry(self, endpoint: str | None) -> _ViewEntry:
-        compiled = self._current()
-        entry = compiled.views.get(endpoint)
-        view = self.view_functions.get(endpoint) if endpoint is not None else None
-        if entry is None or entry.changed(view):
-            entry = self._compile_view(compiled, endpoint, view)
-            compiled.views[endpoint] = entry
-        return entry
-
-    def _compile_view(
-        self, compiled: _Compiled, endpoint: str | None, view: object
-    ) -> _ViewEntry:
-        attribute = _view_attribute_of(view)
-        try:
-            layers, watched = self._view_layers(endpoint, view, attribute)
-        except ConfigurationError as error:
-            return _ViewEntry(view, attribute, _NOTHING, self._in_view(endpoint, error))
-        if not layers:
-            return _ViewEntry(view, attribute, _NOTHING, compiled.app)
-        result = self._compile(compiled.normal, layers, endpoint)
-        return _ViewEntry(view, attribute, watched, result)
-
-    def _view_layers(
-        self, endpoint: str | None, view: object, attribute: object
-    ) -> tuple[list[Layer], Watch]:
-        """The normal-form layers over the app's options, outermost first.
-
-        Also returns the watch of the user's objects among them: an edit
-        made in place recompiles the view.
-        """
-        if endpoint is None:
-            return [], _NOTHING
-        talisman = self.talisman
-        layers: list[Layer] = []
-        objects: list[Any] = []
-
-        def add(layer: tuple[str, Mapping[str, Checked]]) -> None:
-            layers.append(_normal_layer(layer))
-            objects.extend(checked.value for checked in layer[1].values())
-
-        # Blueprints from the outermost in: "admin.users.list" is the view
-        # "list" of the blueprint "users" nested in "admin".
-        app = self.app_ref()
-        parts = endpoint.split(".")[:-1]
-        if app is not None:  # pragma: no branch - the app owns this state
-            for i in range(1, len(parts) + 1):
-                blueprint = app.blueprints.get(".".join(parts[:i]))
-                for layer in talisman._blueprints.get(blueprint):
-                    add(layer)
-        if endpoint == RECEIVER_ENDPOINT and self.values["report_receiver"]:
-            layers.append(_RECEIVER_LAYER)
-        if attribute is not None:
-            layers.append(("replace", self._attribute_layer(endpoint, attribute)))
-            objects.append(attribute)
-        for layer in talisman._layers_for_view(view):
-            add(layer)
-        if not objects:
-            return layers, _NOTHING
-        return layers, watch(objects)[1]
-
-    def _attribute_layer(self, endpoint: str, attribute: object) -> dict[str, Any]:
-        # Checked once per edit of the attribute, not once per compile.
-        cached = self.attributes.get(endpoint)
-        if cached is None or not cached.current(attribute):
-            copies, watched = watch([attribute])
-            normal = _view_attribute(endpoint, copies[0])
-            cached = self.attributes[endpoint] = Checked(attribute, normal, watched)
-        layer: dict[str, Any] = cached.normal
-        return layer
-
-    def options_for(self, endpoint: str | None) -> dict[str, Any]:
-        """The endpoint's options as its policy is compiled from them.
-
-        Each option in its normal form, after preset < app < blueprint <
-        view. Raises :class:`ConfigurationError` as :meth:`policy_for` does.
-        """
-        compiled = self._current()
-        view = self.view_functions.get(endpoint) if endpoint is not None else None
-        layers, _ = self._view_layers(endpoint, view, _view_attribute_of(view))
-        return _valid(apply_layers(compiled.normal, layers))
-
-    def _compile(
-        self, normal: Mapping[str, Any], layers: list[Layer], endpoint: str | None
-    ) -> Result:
-        try:
-            policy = compile_policy(_valid(apply_layers(normal, layers)))
-        except ConfigurationError as error:
-            return self._in_view(endpoint, error)
-        self._show(endpoint, policy.warnings)
-        return policy
-
-    def _show(self, endpoint: str | None, messages: tuple[str, ...]) -> None:
-        # Each combination warning once, when it first appears: not again
-        # for the view of an app that already showed it, nor when the same
-        # options are compiled again after an unrelated change.
-        before = {*self.shown.get(endpoint, ()), *self.shown.get(None, ())}
-        for message in messages:
-            if message not in before:
-                warn(message)
-        self.shown[endpoint] = messages
-
-    @staticmethod
-    def _in_view(endpoint: str | None, error: ConfigurationError) -> ConfigurationError:
-        if endpoint is None:
-            return error
-        return ConfigurationError(
-            f"the view {endpoint!r} with the app's options: {error}",
-            options=error.options,
-        )
-
-    def problems(self) -> list[ConfigurationError]:
-        """Compile the app's policy and every view's now; return what fails."""
-        found: list[ConfigurationError] = []
-        app_result = self._current().app
-        if isinstance(app_result, ConfigurationError):
-            found.append(app_result)
-        for endpoint in list(self.view_functions):
-            error = self._entry(endpoint).error
-            if error is not None and error is not app_result:
-                found.append(error)
-        return found
-
-
-def _valid(resolved: dict[str, Any]) -> dict[str, Any]:
-    # An option whose value is invalid now (edited in place) refuses the
-    # policy that needs it.
-    for value in resolved.values():
-        if isinstance(value, ConfigurationError):
-            raise value
-    return resolved
-
-
-def _normal(checked: Mapping[str, Checked], names: Iterable[str]) -> dict[str, Any]:
-    return {name: checked[name].normal for name in names}
-
-
 class Talisman:
     """HTTP security headers for a Flask app.
 
@@ -507,8 +123,8 @@ class Talisman:
     ) -> None:
         self._views = Registry()
         self._blueprints = Registry()
-        self._last_state: weakref.ref[_AppState] | None = None
-        self._states: weakref.WeakSet[_AppState] = weakref.WeakSet()
+        self._last_state: weakref.ref[AppState] | None = None
+        self._states: weakref.WeakSet[AppState] = weakref.WeakSet()
         preset = options.pop("preset", None)
         resolve_preset(preset, "Talisman(preset=...)")
         checked = check_options(options, where="Talisman(...)")
@@ -552,26 +168,27 @@ class Talisman:
             }
         )
         checked.update(given)
-        values = {name: entry.value for name, entry in checked.items()}
         # Every combination is checked here, before a second registration
         # is refused (flask-talisman 1.1.0 refused report_only without a
         # report URI first, too).
-        state = _AppState(self, app, values, checked)
+        state = AppState(
+            self, app, checked, views=self._views, blueprints=self._blueprints
+        )
         if "talisman" in app.extensions:
             raise RuntimeError(
                 "Talisman is already registered on this app; call init_app "
                 "once per app (Talisman(app) already calls it)."
             )
-        apply_session_cookie_options(app, _normal(state.checked, SESSION_OPTIONS))
+        apply_session_cookie_options(app, state.normal(SESSION_OPTIONS))
         app.extensions["talisman"] = state
-        self._register_receiver(app, _normal(state.checked, RECEIVER_OPTIONS))
+        self._register_receiver(app, state.normal(RECEIVER_OPTIONS))
         self._last_state = weakref.ref(state)
         self._states.add(state)
         state.before_hook = self._make_before_request(app, state)
         state.after_hook = self._make_after_request(app, state)
         app.before_request(state.before_hook)
         app.after_request(state.after_hook)
-        if state.compiled.normal["harden_cookies"] is True or any(
+        if state.normal(["harden_cookies"])["harden_cookies"] or any(
             "harden_cookies" in layer[1] and layer[1]["harden_cookies"].normal
             for registry in (self._views, self._blueprints)
             for layers in registry.layers()
@@ -660,7 +277,7 @@ class Talisman:
         # it (even ones set later): that is checked when the view is used.
         # Its warnings are shown then too, with the app's options.
         try:
-            compile_policy(apply_layers(DEFAULT_NORMAL, [_normal_layer(layer)]))
+            compile_policy(apply_layers(DEFAULT_NORMAL, [normal_layer(layer)]))
         except ConfigurationError as error:
             if error.options and set(error.options) <= set(checked):
                 raise ConfigurationError(
@@ -707,8 +324,16 @@ class Talisman:
         if state is None:
             self._checked[name] = checked
             self._explicit.add(name)
-        else:
-            state.set(name, checked)
+            return
+        state.set(name, checked)
+        app = state.app_ref()
+        if app is None:  # pragma: no cover - the app owns its state
+            return
+        if name == "harden_cookies" and checked.normal:
+            self._add_cookie_hook(app, state)
+        if name in SESSION_OPTIONS:
+            # A configuration step taken by the user, not a per-request write.
+            apply_session_cookie_options(app, state.normal(SESSION_OPTIONS))
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not name.startswith("_") and not hasattr(type(self), name):
@@ -717,16 +342,16 @@ class Talisman:
                 warn(f"Talisman.{name} is not an option, so it changes nothing.{hint}")
         super().__setattr__(name, value)
 
-    def _state_of(self, app: Flask | None) -> _AppState | None:
+    def _state_of(self, app: Flask | None) -> AppState | None:
         """This extension's state on ``app``, the current app or the last one."""
         if app is None and has_app_context():
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             state = app.extensions.get("talisman")
-            if isinstance(state, _AppState) and state.talisman is self:
+            if isinstance(state, AppState) and state.owner is self:
                 return state
         elif app is not None:
             state = app.extensions.get("talisman")
-            if isinstance(state, _AppState) and state.talisman is self:
+            if isinstance(state, AppState) and state.owner is self:
                 return state
             return None
         return self._last_state() if self._last_state is not None else None
@@ -735,18 +360,6 @@ class Talisman:
         # Views and blueprints gained options: every app compiles again.
         for state in list(self._states):
             state.invalidate()
-
-    def _layers_for_view(self, view: object) -> tuple[Layer, ...]:
-        # Follow __wrapped__ so options survive functools.wraps decorators
-        # stacked between @app.route and @talisman(...).
-        for _ in range(_MAX_WRAPPED):
-            if view is None:
-                break
-            layers = self._views.get(view)
-            if layers:
-                return layers
-            view = getattr(view, "__wrapped__", None)
-        return ()
 
     def _register_receiver(self, app: Flask, options: Mapping[str, Any]) -> None:
         path = options["report_receiver"]
@@ -766,7 +379,7 @@ class Talisman:
     # -- per-request hooks ----------------------------------------------------
 
     def _make_before_request(
-        self, app: Flask, state: _AppState
+        self, app: Flask, state: AppState
     ) -> Callable[[], Response | None]:
         config = app.config
 
@@ -796,7 +409,7 @@ class Talisman:
         return talisman_before_request
 
     def _make_after_request(
-        self, app: Flask, state: _AppState
+        self, app: Flask, state: AppState
     ) -> Callable[[Response], Response]:
         config = app.config
 
@@ -852,7 +465,7 @@ class Talisman:
 
         return talisman_after_request
 
-    def _add_cookie_hook(self, app: Flask, state: _AppState) -> None:
+    def _add_cookie_hook(self, app: Flask, state: AppState) -> None:
         # Flask runs app-wide after-request hooks last-registered first: at
         # the front of the list, cookies are hardened after every other hook
         # has run, whoever set them and whenever it was registered. Only

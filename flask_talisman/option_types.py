@@ -71,6 +71,7 @@ class ViewOptions(TypedDict, total=False):
     x_permitted_cross_domain_policies: str | None
     cache_control: str | None
     clear_site_data: str | Sequence[str] | None
+    x_robots_tag: str | Sequence[str] | None
     integrity_policy: Mapping[str, str | Sequence[str]] | str | None
     integrity_policy_report_only: Mapping[str, str | Sequence[str]] | str | None
     reporting_endpoints: Mapping[str, str] | None

@@ -17,6 +17,9 @@ from .compose import Layer
 
 __all__ = ["Registry"]
 
+# How many __wrapped__ links get_wrapped follows at most.
+_MAX_WRAPPED = 32
+
 
 class Registry:
     """Option layers per object, innermost decorator first."""
@@ -55,6 +58,21 @@ class Registry:
         entry = self._entries.get(id(target))
         if entry is not None and entry[0]() is target:
             return entry[1]
+        return ()
+
+    def get_wrapped(self, view: object) -> tuple[Layer, ...]:
+        """The layers of ``view`` or of the first function it wraps that has some.
+
+        Follows ``__wrapped__``, so options survive ``functools.wraps``
+        decorators stacked between ``@app.route`` and ``@talisman(...)``.
+        """
+        for _ in range(_MAX_WRAPPED):
+            if view is None:
+                break
+            layers = self.get(view)
+            if layers:
+                return layers
+            view = getattr(view, "__wrapped__", None)
         return ()
 
     def layers(self) -> list[tuple[Layer, ...]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ Counts = collections.Counter[str]
 
 
 @pytest.fixture
-def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
+def counts(monkeypatch: pytest.MonkeyPatch) -> Counts:
     """Calls of each option's check (``check:<option>``) and of the parser."""
     found: Counts = collections.Counter()
     check_value = options_module.check_value
@@ -42,7 +41,7 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
 
     monkeypatch.setattr(options_module, "check_value", counting_check)
     monkeypatch.setattr(csp_module, "parse_directives", counting_parse)
-    yield found
+    return found
 
 
 def serve(app: Flask, *paths: str, times: int = 3) -> None:
@@ -120,8 +119,7 @@ def test_an_edit_in_place_checks_the_edited_value_once(counts: Counts) -> None:
     )
     response = app.test_client().get("/extended", **HTTPS)
     assert response.headers["Content-Security-Policy"] == (
-        "default-src 'self'; img-src https://other-cdn; "
-        "script-src 'self' https://js"
+        "default-src 'self'; img-src https://other-cdn; script-src 'self' https://js"
     )
 
 

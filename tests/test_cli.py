@@ -248,7 +248,7 @@ def test_a_host_the_app_refuses_is_shown_as_its_400() -> None:
 
 def test_options_that_cannot_work_together_are_shown_as_the_error() -> None:
     app = redirecting_app()
-    options = app.extensions["talisman"].talisman
+    options = app.extensions["talisman"].owner
     options.content_security_policy_report_to = False
     options.content_security_policy_report_only = True  # and nowhere to report
     result = run(app, "headers", "--format", "json", "/")

@@ -336,12 +336,12 @@ def test_composed_views_reuse_their_compiled_policy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app, _ = blueprint_app()
-    import flask_talisman.extension as extension
+    import flask_talisman.state as state_module
 
     calls = []
-    real = extension.compile_policy
+    real = state_module.compile_policy
     monkeypatch.setattr(
-        extension, "compile_policy", lambda values: calls.append(1) or real(values)
+        state_module, "compile_policy", lambda values: calls.append(1) or real(values)
     )
     client = app.test_client()
     for _ in range(10):

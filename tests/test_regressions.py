@@ -218,7 +218,7 @@ def test_no_policy_is_compiled_or_parsed_per_request(
         return wrapper
 
     monkeypatch.setattr(
-        "flask_talisman.extension.compile_policy",
+        "flask_talisman.state.compile_policy",
         counting("compile", policy_module.compile_policy),
     )
     monkeypatch.setattr(

@@ -483,7 +483,7 @@ def test_report_to_false_leaves_only_report_uri() -> None:
 
 def test_report_to_false_works_per_view() -> None:
     app, _ = receiver_app()
-    t = app.extensions["talisman"].talisman
+    t = app.extensions["talisman"].owner
 
     @app.route("/legacy")
     @t(content_security_policy_report_to=False)

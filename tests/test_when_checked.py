@@ -612,12 +612,12 @@ class NeverEqual(dict[str, Any]):
 def test_an_object_that_never_equals_its_copy_is_compared_by_repr(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import flask_talisman.extension as extension
+    import flask_talisman.state as state_module
 
     compiles = []
-    real = extension.compile_policy
+    real = state_module.compile_policy
     monkeypatch.setattr(
-        extension, "compile_policy", lambda o: compiles.append(1) or real(o)
+        state_module, "compile_policy", lambda o: compiles.append(1) or real(o)
     )
     app = make_app()
     policy = NeverEqual({"default-src": "'self'"})

@@ -18,6 +18,7 @@ from . import (
     legacy,
     referrer,
     reporting,
+    robots,
     structured,
 )
 
@@ -29,6 +30,7 @@ MODULES = (
     referrer,
     cross_origin,
     cache,
+    robots,
     integrity,
     reporting,
     csp,
