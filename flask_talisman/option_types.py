@@ -10,8 +10,10 @@ what is valid.
 
 :class:`ViewOptions` are the options a view or blueprint can set;
 :class:`TalismanOptions` adds the app-wide ones. Each option's default and
-documentation are declared beside its check in :mod:`flask_talisman.options`
-(``SPECS``); a test keeps the names here and there the same.
+documentation are declared beside its check, in the ``OPTIONS`` of the module
+that owns it (``flask_talisman/headers/<family>.py``, ``https.py``,
+``cookies.py``, ``reports.py``); a test keeps the names here and there the
+same.
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from .errors import ConfigurationError, suggest
 from .headers import MODULES
 from .headers.base import Option
 from .headers.csp import DEFAULT_CSP_POLICY, GOOGLE_CSP_POLICY
-from .headers.referrer import DEFAULT_REFERRER_POLICY
 from .headers.structured import (
     DEFAULT_DOCUMENT_POLICY,
     DEFAULT_FEATURE_POLICY,
@@ -35,21 +34,14 @@ from .headers.structured import (
 )
 
 __all__ = [
-    "DEFAULT_CSP_POLICY",
-    "DEFAULT_DOCUMENT_POLICY",
-    "DEFAULT_FEATURE_POLICY",
-    "DEFAULT_PERMISSIONS_POLICY",
-    "DEFAULT_REFERRER_POLICY",
-    "DEFAULT_SESSION_COOKIE_SAMESITE",
-    "GOOGLE_CSP_POLICY",
+    "KEPT_BY_PRESETS",
     "PER_VIEW",
     "SPECS",
-    "OptionSpec",
+    "check_options",
+    "check_value",
+    "defaults",
+    "from_config",
 ]
-
-DEFAULT_SESSION_COOKIE_SAMESITE = cookies.DEFAULT_SESSION_COOKIE_SAMESITE
-#: The name the docs and earlier code use for :class:`~.headers.base.Option`.
-OptionSpec = Option
 
 _SPECS = (
     *(option for module in MODULES for option in module.OPTIONS),
@@ -59,7 +51,7 @@ _SPECS = (
 )
 
 #: Every option, by name.
-SPECS: Mapping[str, OptionSpec] = MappingProxyType({s.name: s for s in _SPECS})
+SPECS: Mapping[str, Option] = MappingProxyType({s.name: s for s in _SPECS})
 #: Options a view (``@talisman(...)``) may set.
 PER_VIEW: frozenset[str] = frozenset(s.name for s in _SPECS if s.per_view)
 #: Options a per-view preset leaves as the app set them.

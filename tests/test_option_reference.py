@@ -1,6 +1,6 @@
 """The option reference: what docs/options.rst is generated from.
 
-Each option's :class:`~flask_talisman.options.OptionSpec` declares its header,
+Each option's :class:`~flask_talisman.headers.base.Option` declares its header,
 an example, its section and its details; docs/_ext/talisman_options.py renders
 them with the type declared in ``TalismanOptions``. The docs build itself is
 CI's (``sphinx-build -W``); these tests need no Sphinx.

@@ -1,7 +1,7 @@
 """The option reference of docs/options.rst, generated from the declarations.
 
 ``.. talisman-options:: HTTPS`` renders every option whose
-:class:`~flask_talisman.options.OptionSpec` has ``section="HTTPS"``, in the
+:class:`~flask_talisman.headers.base.Option` has ``section="HTTPS"``, in the
 order of ``SPECS``, each as its own entry: a ``talisman-option`` object
 (``:topt:`force_https``` links to it, ``:ref:`option-force_https``` too,
 and its anchor is ``#option-force_https``) with its type (read from
@@ -31,8 +31,9 @@ from typing import (
 )
 
 from flask_talisman import option_types, options
+from flask_talisman.headers.base import Option
 from flask_talisman.option_types import TalismanOptions
-from flask_talisman.options import SPECS, OptionSpec
+from flask_talisman.options import SPECS
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -103,7 +104,7 @@ def _literal(text: str) -> str:
     return f"``{text}``"
 
 
-def entry_rst(spec: OptionSpec) -> list[str]:
+def entry_rst(spec: Option) -> list[str]:
     """The lines of one option's entry."""
     return [
         f".. {OBJECT_TYPE}:: {spec.name}",
