@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..errors import (
     ConfigurationError,
@@ -281,65 +281,60 @@ def _sf_number(option: str, name: str, value: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def check_permissions_policy(option: str, policy: object) -> Members:
-    """A Permissions-Policy given as a dict or a string, as its members."""
+def _check_policy(
+    option: str,
+    policy: object,
+    string_rules: tuple[re.Pattern[str], str, str, bool],
+    member: Callable[[str, str, object], str],
+) -> Members:
+    # A dict's members are made by ``member``; a string's are checked with
+    # ``string_rules`` (the value pattern, its name, its help, bare keys).
     if is_empty_policy(policy):
         return ()
     if isinstance(policy, str):
-        return _compile_string(
-            option,
-            policy,
-            _ALLOWLIST,
-            "Permissions-Policy allowlist",
-            _ALLOWLIST_HELP,
-            bare_keys=False,
-        )
+        pattern, kind, example, bare_keys = string_rules
+        return _compile_string(option, policy, pattern, kind, example, bare_keys)
     if not isinstance(policy, Mapping):
         raise type_error(option, policy, "a dict or a str policy")
-    members = []
-    for key, item in policy.items():
-        name = _check_key(option, key)
-        members.append(f"{name}={_permissions_value(option, name, item)}")
-    return tuple(members)
+    return tuple(
+        member(option, _check_key(option, key), value) for key, value in policy.items()
+    )
+
+
+def _permissions_member(option: str, name: str, value: object) -> str:
+    return f"{name}={_permissions_value(option, name, value)}"
+
+
+def _document_member(option: str, name: str, value: object) -> str:
+    if value is True:
+        return name
+    if value is False:
+        return f"{name}=?0"
+    if isinstance(value, (int, float)):
+        return f"{name}={_sf_number(option, name, value)}"
+    if isinstance(value, str):
+        checked = _check_value_str(
+            option,
+            name,
+            value,
+            _DOCUMENT_VALUE,
+            "Document-Policy value",
+            _DOCUMENT_HELP,
+        )
+        return f"{name}={checked}"
+    raise type_error(f"{option}[{name!r}]", value, "a str, number or bool")
+
+
+def check_permissions_policy(option: str, policy: object) -> Members:
+    """A Permissions-Policy given as a dict or a string, as its members."""
+    rules = (_ALLOWLIST, "Permissions-Policy allowlist", _ALLOWLIST_HELP, False)
+    return _check_policy(option, policy, rules, _permissions_member)
 
 
 def check_document_policy(option: str, policy: object) -> Members:
     """A Document-Policy given as a dict or a string, as its members."""
-    if is_empty_policy(policy):
-        return ()
-    if isinstance(policy, str):
-        return _compile_string(
-            option,
-            policy,
-            _DOCUMENT_VALUE,
-            "Document-Policy value",
-            _DOCUMENT_HELP,
-            bare_keys=True,
-        )
-    if not isinstance(policy, Mapping):
-        raise type_error(option, policy, "a dict or a str policy")
-    members = []
-    for key, value in policy.items():
-        name = _check_key(option, key)
-        if value is True:
-            members.append(name)
-        elif value is False:
-            members.append(f"{name}=?0")
-        elif isinstance(value, (int, float)):
-            members.append(f"{name}={_sf_number(option, name, value)}")
-        elif isinstance(value, str):
-            checked = _check_value_str(
-                option,
-                name,
-                value,
-                _DOCUMENT_VALUE,
-                "Document-Policy value",
-                _DOCUMENT_HELP,
-            )
-            members.append(f"{name}={checked}")
-        else:
-            raise type_error(f"{option}[{name!r}]", value, "a str, number or bool")
-    return tuple(members)
+    rules = (_DOCUMENT_VALUE, "Document-Policy value", _DOCUMENT_HELP, True)
+    return _check_policy(option, policy, rules, _document_member)
 
 
 def check_feature_policy(option: str, policy: object) -> str | None:
