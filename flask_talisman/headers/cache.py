@@ -6,6 +6,7 @@ import re
 
 from ..errors import ConfigurationError, check_header_text, suggest, type_error
 from .base import Header, Option, Resolved, header
+from .tokens import text_or_off
 
 __all__ = ["OPTIONS", "check_cache_control", "check_clear_site_data", "headers"]
 
@@ -26,11 +27,9 @@ CLEAR_SITE_DATA_TYPES = (
 
 def check_cache_control(option: str, value: object) -> str | None:
     """Cache-Control, such as ``"no-store"`` or ``"private, max-age=60"``."""
-    if value is None or value is False or value == "":
+    value = text_or_off(option, value, "a Cache-Control str such as 'no-store'")
+    if value is None:
         return None
-    if not isinstance(value, str):
-        raise type_error(option, value, "a Cache-Control str such as 'no-store'")
-    check_header_text(option, value)
     parts = [part.strip() for part in value.split(",")]
     for part in parts:
         if not _DIRECTIVE.match(part):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import ConfigurationError, check_header_text, type_error
+from ..errors import ConfigurationError
 from .base import Header, Option, Resolved, header
-from .tokens import single_token
+from .tokens import single_token, text_or_off
 
 __all__ = ["ALLOW_FROM", "DENY", "OPTIONS", "SAMEORIGIN", "headers"]
 
@@ -16,11 +16,9 @@ _VALUES = (DENY, SAMEORIGIN, ALLOW_FROM)
 
 def check_frame_options(option: str, value: object) -> str | None:
     """Normalise ``frame_options``: DENY, SAMEORIGIN, ALLOW-FROM or off."""
-    if value is None or value is False or value == "":
+    value = text_or_off(option, value, "DENY, SAMEORIGIN, ALLOW_FROM or None")
+    if value is None:
         return None
-    if not isinstance(value, str):
-        raise type_error(option, value, "DENY, SAMEORIGIN, ALLOW_FROM or None")
-    check_header_text(option, value)
     upper = value.strip().upper()
     if upper in _VALUES:
         return upper

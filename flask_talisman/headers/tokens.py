@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..errors import ConfigurationError, check_header_text, suggest, type_error
 
-__all__ = ["is_empty_policy", "one_of", "single_token"]
+__all__ = ["is_empty_policy", "one_of", "single_token", "text_or_off"]
 
 
 def is_empty_policy(policy: object) -> bool:
@@ -14,13 +14,25 @@ def is_empty_policy(policy: object) -> bool:
     return policy is None or policy is False or policy == "" or policy == {}
 
 
-def one_of(option: str, value: object, allowed: Sequence[str]) -> str | None:
-    """``value`` if it is one of ``allowed`` (exactly), ``None`` if off."""
+def text_or_off(option: str, value: object, expected: str) -> str | None:
+    """``value`` as header text, or ``None`` for off (``None``, ``False``, ``""``).
+
+    Refuses other types (``expected`` says what to pass) and control or
+    non-ASCII characters.
+    """
     if value is None or value is False or value == "":
         return None
     if not isinstance(value, str):
-        raise type_error(option, value, "one of " + ", ".join(map(repr, allowed)))
+        raise type_error(option, value, expected)
     check_header_text(option, value)
+    return value
+
+
+def one_of(option: str, value: object, allowed: Sequence[str]) -> str | None:
+    """``value`` if it is one of ``allowed`` (exactly), ``None`` if off."""
+    value = text_or_off(option, value, "one of " + ", ".join(map(repr, allowed)))
+    if value is None:
+        return None
     if value not in allowed:
         raise ConfigurationError(
             f"{option}: {value!r} is not a valid value."
