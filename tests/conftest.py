@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.test import TestResponse
 
-from flask_talisman import ConfigurationError, Talisman
+from flask_talisman import DENY, SAMEORIGIN, ConfigurationError, Talisman
 
 #: Every header Talisman may set, with the value the default options produce
 #: on an HTTPS request (None: absent). The first block is exactly
@@ -217,3 +217,71 @@ def refused_test(refused: list[tuple[str, str, Any, str]]) -> Callable[..., None
             configure({option: value})
 
     return test_refused
+
+
+# -- helpers shared by several test files ----------------------------------------
+
+INTEGRITY_DICT = {"blocked-destinations": ["script"], "endpoints": ["default"]}
+
+
+INTEGRITY_HEADER = "blocked-destinations=(script), endpoints=(default)"
+
+
+BOOL_OPTIONS = [
+    "force_https",
+    "force_https_permanent",
+    "force_https_preserve_method",
+    "trust_x_forwarded_proto",
+    "force_file_save",
+    "strict_transport_security",
+    "strict_transport_security_preload",
+    "strict_transport_security_include_subdomains",
+    "content_security_policy_report_only",
+    "session_cookie_secure",
+    "session_cookie_http_only",
+    "x_content_type_options",
+    "x_xss_protection",
+]
+
+
+def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
+    response = app.test_client().get(path, **(kwargs or HTTPS))
+    return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
+
+
+def strict_app(name: str = "app") -> Flask:
+    app = make_app(name)
+    app.testing = True  # a ConfigurationError reaches the test
+    return app
+
+
+def blueprint_app() -> tuple[Flask, Talisman]:
+    t = Talisman()
+    admin = Blueprint("admin", __name__, url_prefix="/admin")
+    reports = Blueprint("reports", __name__, url_prefix="/reports")
+
+    @admin.route("/")
+    def dashboard() -> str:
+        return "dashboard"
+
+    @admin.route("/embed")
+    @t(frame_options=SAMEORIGIN)
+    def embed() -> str:
+        return "embed"
+
+    @reports.route("/")
+    def report_list() -> str:
+        return "reports"
+
+    @reports.route("/chart")
+    @t.extend(content_security_policy={"img-src": "https://charts.example"})
+    def chart() -> str:
+        return "chart"
+
+    t(frame_options=DENY, referrer_policy="no-referrer")(admin)
+    t.extend(content_security_policy={"img-src": "data:"})(reports)
+    admin.register_blueprint(reports)
+    app = make_app()
+    app.register_blueprint(admin)
+    t.init_app(app)
+    return app, t

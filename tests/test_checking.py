@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from flask_talisman import (
     ALLOW_FROM,
@@ -38,7 +37,17 @@ from flask_talisman import (
     Talisman,
 )
 
-from .conftest import HTTP, HTTPS, NONCE_RE, check, get, make_app, shows
+from .conftest import (
+    BOOL_OPTIONS,
+    HTTP,
+    HTTPS,
+    check,
+    get,
+    headers,
+    make_app,
+    shows,
+    strict_app,
+)
 
 
 def test_configuration_warning_is_a_user_warning() -> None:
@@ -394,23 +403,6 @@ def test_unknown_option_is_refused_with_a_suggestion(
         configure()
 
 
-BOOL_OPTIONS = [
-    "force_https",
-    "force_https_permanent",
-    "force_https_preserve_method",
-    "trust_x_forwarded_proto",
-    "force_file_save",
-    "strict_transport_security",
-    "strict_transport_security_preload",
-    "strict_transport_security_include_subdomains",
-    "content_security_policy_report_only",
-    "session_cookie_secure",
-    "session_cookie_http_only",
-    "x_content_type_options",
-    "x_xss_protection",
-]
-
-
 @pytest.mark.parametrize(
     ("option", "value"),
     [
@@ -750,17 +742,6 @@ SEQUENCES: list[tuple[str, list[tuple[str, Any]], dict[str, Any]]] = [
         {},
     ),
 ]
-
-
-def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
-    response = app.test_client().get(path, **(kwargs or HTTPS))
-    return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
-
-
-def strict_app(name: str = "app") -> Flask:
-    app = make_app(name)
-    app.testing = True  # a ConfigurationError reaches the test
-    return app
 
 
 @contextmanager

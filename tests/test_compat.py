@@ -19,7 +19,7 @@ from flask_talisman import (
 )
 from flask_talisman.talisman import ONE_YEAR_IN_SECS
 
-from .conftest import HTTP, NONCE_RE, check, get, make_app
+from .conftest import BOOL_OPTIONS, HTTP, NONCE_RE, check, get, make_app
 
 
 def test_public_names_of_1_1_0() -> None:
@@ -109,23 +109,6 @@ def test_configuration_error_is_a_value_error() -> None:
     assert issubclass(ConfigurationError, ValueError)
     with pytest.raises(ValueError, match="force_https"):
         Talisman(make_app(), force_https="False")
-
-
-BOOL_OPTIONS = [
-    "force_https",
-    "force_https_permanent",
-    "force_https_preserve_method",
-    "trust_x_forwarded_proto",
-    "force_file_save",
-    "strict_transport_security",
-    "strict_transport_security_preload",
-    "strict_transport_security_include_subdomains",
-    "content_security_policy_report_only",
-    "session_cookie_secure",
-    "session_cookie_http_only",
-    "x_content_type_options",
-    "x_xss_protection",
-]
 
 
 def _all_headers(app: Flask) -> list[tuple[str, Any]]:

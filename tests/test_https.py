@@ -15,7 +15,17 @@ from flask_talisman import (
     Talisman,
 )
 
-from .conftest import HTTP, HTTPS, check, contract_test, get, make_app, refused_test
+from .conftest import (
+    HTTP,
+    HTTPS,
+    INTEGRITY_DICT,
+    INTEGRITY_HEADER,
+    check,
+    contract_test,
+    get,
+    make_app,
+    refused_test,
+)
 
 # -- contract: options in, exact headers out; values refused ----------------
 
@@ -171,12 +181,6 @@ def test_post_body_survives_the_redirect_when_asked() -> None:
     Talisman(app, force_https_preserve_method=True)
     response = app.test_client().post("/form", data={"a": "1"})
     assert response.status_code == 307
-
-
-INTEGRITY_DICT = {"blocked-destinations": ["script"], "endpoints": ["default"]}
-
-
-INTEGRITY_HEADER = "blocked-destinations=(script), endpoints=(default)"
 
 
 def test_new_headers_are_sent_over_plain_http_too() -> None:

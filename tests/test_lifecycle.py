@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from flask import (
-    Blueprint,
     Flask,
     Response,
     abort,
@@ -36,7 +35,17 @@ from flask_talisman import (
 from flask_talisman.options import PER_VIEW, SPECS, from_config
 from flask_talisman.presets import PRESETS
 
-from .conftest import HTTP, HTTPS, NONCE_RE, check, get, make_app
+from .conftest import (
+    HTTP,
+    HTTPS,
+    NONCE_RE,
+    blueprint_app,
+    check,
+    get,
+    headers,
+    make_app,
+    strict_app,
+)
 
 # -- init, init_app and several apps ----------------------------------------
 
@@ -536,11 +545,6 @@ class NeverEqual(dict[str, Any]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
-    response = app.test_client().get(path, **(kwargs or HTTPS))
-    return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
-
-
 def test_an_object_that_never_equals_its_copy_is_compared_by_repr(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -720,38 +724,6 @@ def test_no_policy_is_compiled_or_parsed_per_request(
     assert calls["compile"] == warm["compile"] + 2  # and nothing per request
 
 
-def blueprint_app() -> tuple[Flask, Talisman]:
-    t = Talisman()
-    admin = Blueprint("admin", __name__, url_prefix="/admin")
-    reports = Blueprint("reports", __name__, url_prefix="/reports")
-
-    @admin.route("/")
-    def dashboard() -> str:
-        return "dashboard"
-
-    @admin.route("/embed")
-    @t(frame_options=SAMEORIGIN)
-    def embed() -> str:
-        return "embed"
-
-    @reports.route("/")
-    def report_list() -> str:
-        return "reports"
-
-    @reports.route("/chart")
-    @t.extend(content_security_policy={"img-src": "https://charts.example"})
-    def chart() -> str:
-        return "chart"
-
-    t(frame_options=DENY, referrer_policy="no-referrer")(admin)
-    t.extend(content_security_policy={"img-src": "data:"})(reports)
-    admin.register_blueprint(reports)
-    app = make_app()
-    app.register_blueprint(admin)
-    t.init_app(app)
-    return app, t
-
-
 def test_composed_views_reuse_their_compiled_policy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -841,12 +813,6 @@ def test_a_response_keeps_the_policy_its_request_started_with() -> None:
     assert csp.startswith("default-src 'self'; object-src 'none'; script-src")
     assert response.get_data(as_text=True) in csp  # its own nonce
     assert headers(app)["X-Frame-Options"] == DENY  # the next one: new options
-
-
-def strict_app(name: str = "app") -> Flask:
-    app = make_app(name)
-    app.testing = True  # a ConfigurationError reaches the test
-    return app
 
 
 def test_a_valid_edit_is_not_refused_because_of_another_threads_bad_edit() -> None:

@@ -22,7 +22,16 @@ from flask_talisman import (
     Talisman,
 )
 
-from .conftest import HTTPS, NONCE_RE, check, get, make_app
+from .conftest import (
+    HTTPS,
+    INTEGRITY_DICT,
+    INTEGRITY_HEADER,
+    blueprint_app,
+    check,
+    get,
+    headers,
+    make_app,
+)
 
 # -- the decorator ---------------------------------------------------------------
 
@@ -185,12 +194,6 @@ def test_view_options_do_not_leak_between_apps() -> None:
         second.test_client().get("/shared", **HTTPS),
         {**expected_csp, "X-Frame-Options": "SAMEORIGIN"},
     )
-
-
-INTEGRITY_DICT = {"blocked-destinations": ["script"], "endpoints": ["default"]}
-
-
-INTEGRITY_HEADER = "blocked-destinations=(script), endpoints=(default)"
 
 
 # (option, app value, view value, header, app header, view header)
@@ -527,38 +530,6 @@ BLUEPRINT_CASES = [
 ]
 
 
-def blueprint_app() -> tuple[Flask, Talisman]:
-    t = Talisman()
-    admin = Blueprint("admin", __name__, url_prefix="/admin")
-    reports = Blueprint("reports", __name__, url_prefix="/reports")
-
-    @admin.route("/")
-    def dashboard() -> str:
-        return "dashboard"
-
-    @admin.route("/embed")
-    @t(frame_options=SAMEORIGIN)
-    def embed() -> str:
-        return "embed"
-
-    @reports.route("/")
-    def report_list() -> str:
-        return "reports"
-
-    @reports.route("/chart")
-    @t.extend(content_security_policy={"img-src": "https://charts.example"})
-    def chart() -> str:
-        return "chart"
-
-    t(frame_options=DENY, referrer_policy="no-referrer")(admin)
-    t.extend(content_security_policy={"img-src": "data:"})(reports)
-    admin.register_blueprint(reports)
-    app = make_app()
-    app.register_blueprint(admin)
-    t.init_app(app)
-    return app, t
-
-
 @pytest.mark.parametrize(
     ("path", "expected"),
     [pytest.param(p, e, id=i) for i, p, e in BLUEPRINT_CASES],
@@ -748,11 +719,6 @@ def test_a_view_attribute_set_by_the_app_is_honoured() -> None:
     health.talisman_view_options = {"force_https": False}  # type: ignore[attr-defined]
     assert app.test_client().get("/health").status_code == 200  # plain HTTP
     assert app.test_client().get("/").status_code == 302
-
-
-def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
-    response = app.test_client().get(path, **(kwargs or HTTPS))
-    return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
 
 
 def test_edits_of_the_view_attribute_are_seen_and_never_written_by_us() -> None:

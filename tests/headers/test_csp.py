@@ -36,6 +36,7 @@ from ..conftest import (
     check,
     contract_test,
     get,
+    headers,
     make_app,
     refused_test,
     shows,
@@ -703,11 +704,6 @@ def test_well_formed_unknown_csp_names_warn_and_are_still_sent(
     with pytest.warns(ConfigurationWarning, match=match):
         Talisman(app, content_security_policy=directives)
     assert get(app).headers["Content-Security-Policy"] == header
-
-
-def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
-    response = app.test_client().get(path, **(kwargs or HTTPS))
-    return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
 
 
 def test_a_repeated_directive_keeps_the_last_value_in_the_first_place() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from flask_talisman import (
     ALLOW_FROM,
@@ -18,10 +17,10 @@ from flask_talisman import (
 
 from ..conftest import (
     HTTPS,
-    NONCE_RE,
     check,
     contract_test,
     get,
+    headers,
     make_app,
     refused_test,
     shows,
@@ -138,11 +137,6 @@ def test_allow_from_advice_gives_a_valid_csp_source(
         )
     (warning,) = record
     assert f"'frame-ancestors': {source}" in str(warning.message)
-
-
-def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
-    response = app.test_client().get(path, **(kwargs or HTTPS))
-    return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
 
 
 def test_no_allow_from_advice_when_the_policy_has_frame_ancestors() -> None:

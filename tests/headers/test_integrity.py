@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conftest import HTTPS, contract_test, refused_test
+from ..conftest import (
+    HTTPS,
+    INTEGRITY_DICT,
+    INTEGRITY_HEADER,
+    contract_test,
+    refused_test,
+)
 
 # -- contract: options in, exact headers out; values refused ----------------
-
-
-INTEGRITY_DICT = {"blocked-destinations": ["script"], "endpoints": ["default"]}
-
-
-INTEGRITY_HEADER = "blocked-destinations=(script), endpoints=(default)"
 
 
 CONTRACT: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, str | None]]] = [
