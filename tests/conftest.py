@@ -1,16 +1,20 @@
-"""Shared fixtures: a small app and the header-checking helper."""
+"""Shared helpers: a small app, requests, the header check and the contract runners."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.test import TestResponse
 
+from flask_talisman import DENY, SAMEORIGIN, ConfigurationError, Talisman
+
 #: Every header Talisman may set, with the value the default options produce
-#: on an HTTPS request (None: absent). Exactly flask-talisman 1.1.0's output.
+#: on an HTTPS request (None: absent). The first block is exactly
+#: flask-talisman 1.1.0's output; the headers added since are absent by default.
 DEFAULT_HEADERS: dict[str, str | None] = {
     "Content-Security-Policy": "default-src 'self'; object-src 'none'",
     "Content-Security-Policy-Report-Only": None,
@@ -23,10 +27,22 @@ DEFAULT_HEADERS: dict[str, str | None] = {
     "Feature-Policy": None,
     "X-XSS-Protection": None,
     "X-Download-Options": None,
+    # added after 1.1.0
+    "Cross-Origin-Opener-Policy": None,
+    "Cross-Origin-Embedder-Policy": None,
+    "Cross-Origin-Resource-Policy": None,
+    "Origin-Agent-Cluster": None,
+    "X-DNS-Prefetch-Control": None,
+    "X-Permitted-Cross-Domain-Policies": None,
+    "Cache-Control": None,
+    "Clear-Site-Data": None,
+    "Integrity-Policy": None,
+    "Integrity-Policy-Report-Only": None,
 }
 
 NONCE_RE = re.compile(r"'nonce-([A-Za-z0-9_-]{32})'")
 HTTPS = {"base_url": "https://localhost"}
+HTTP = {"base_url": "http://localhost"}
 
 
 def check(response: TestResponse, expected: Mapping[str, str | None]) -> None:
@@ -68,3 +84,204 @@ def make_app(name: str = "test_app") -> Flask:
 def app() -> Flask:
     """The app pytest-flask's ``client`` fixture uses."""
     return make_app()
+
+
+def get(app: Flask, path: str = "/", **kwargs: Any) -> TestResponse:
+    """A GET over HTTPS (unless ``kwargs`` say otherwise) that must succeed."""
+    response = app.test_client().get(path, **{**HTTPS, **kwargs})
+    assert response.status_code == 200
+    return response
+
+
+def shows(option: str, fragment: str) -> str:
+    """A ``match`` pattern: the message names ``option``, then shows ``fragment``.
+
+    ``fragment`` is taken literally (typically the ``repr`` of the bad value).
+    """
+    return re.escape(option) + ".*" + re.escape(fragment)
+
+
+# -- contract tables ------------------------------------------------------------
+#
+# A header family's test file opens with two tables: CONTRACT rows
+# ``(id, options, request, expected headers)`` and REFUSED rows
+# ``(id, option, bad value, fragment the error shows after the option name)``.
+
+
+def table(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
+    """Rows ``(id, *values)`` as ``pytest.param(*values, id=id)``."""
+    return [pytest.param(*row[1:], id=row[0]) for row in rows]
+
+
+def assert_contract(
+    options: dict[str, Any],
+    request_kwargs: dict[str, Any],
+    expected: dict[str, str | None],
+) -> None:
+    """``options`` give exactly ``expected`` (over the defaults) for ``request_kwargs``."""
+    unknown = set(expected) - set(DEFAULT_HEADERS)
+    assert not unknown, f"not a security header: {unknown}"
+    app = make_app()
+    Talisman(app, **options)
+    check(get(app, **request_kwargs), expected)
+
+
+# Every place an option can be configured. Each takes the options to apply.
+
+
+def at_constructor(options: dict[str, Any]) -> None:
+    Talisman(make_app(), **options)
+
+
+def at_constructor_without_app(options: dict[str, Any]) -> None:
+    Talisman(**options)
+
+
+def at_init_app(options: dict[str, Any]) -> None:
+    Talisman().init_app(make_app(), **options)
+
+
+def at_app_config(options: dict[str, Any]) -> None:
+    app = make_app()
+    app.config.update({f"TALISMAN_{name.upper()}": v for name, v in options.items()})
+    Talisman(app)
+
+
+def at_decorator(options: dict[str, Any]) -> None:
+    # The options are checked when the decorator is made, before any view.
+    Talisman(make_app())(**options)
+
+
+def at_attribute(options: dict[str, Any]) -> None:
+    talisman = Talisman(make_app())
+    for name, value in options.items():
+        setattr(talisman, name, value)
+
+
+PLACES: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+    ("constructor", at_constructor),
+    ("constructor-without-app", at_constructor_without_app),
+    ("init_app", at_init_app),
+    ("app-config", at_app_config),
+    ("decorator", at_decorator),
+    ("attribute", at_attribute),
+]
+
+#: Options that cannot be set per view at all (refused at the decorator).
+PER_VIEW_REFUSED = {
+    "session_cookie_secure",
+    "session_cookie_http_only",
+    "session_cookie_samesite",
+}
+
+
+def refused_everywhere(rows: Iterable[tuple[str, str, Any, str]]) -> list[Any]:
+    """REFUSED rows at every place of :data:`PLACES` the option may be set."""
+    return [
+        pytest.param(configure, option, value, fragment, id=f"{place}-{row_id}")
+        for place, configure in PLACES
+        for row_id, option, value, fragment in rows
+        if not (place == "decorator" and option in PER_VIEW_REFUSED)
+    ]
+
+
+def contract_test(
+    contract: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, str | None]]],
+) -> Callable[..., None]:
+    """The test of a CONTRACT table: each row's options give exactly its headers."""
+
+    @pytest.mark.parametrize(("options", "request_kwargs", "expected"), table(contract))
+    def test_contract(
+        options: dict[str, Any],
+        request_kwargs: dict[str, Any],
+        expected: dict[str, str | None],
+    ) -> None:
+        assert_contract(options, request_kwargs, expected)
+
+    return test_contract
+
+
+def refused_test(refused: list[tuple[str, str, Any, str]]) -> Callable[..., None]:
+    """The test of a REFUSED table: each row's value is refused wherever it is set."""
+
+    @pytest.mark.parametrize(
+        ("configure", "option", "value", "fragment"), refused_everywhere(refused)
+    )
+    def test_refused(
+        configure: Callable[[dict[str, Any]], None],
+        option: str,
+        value: Any,
+        fragment: str,
+    ) -> None:
+        with pytest.raises(ConfigurationError, match=shows(option, fragment)):
+            configure({option: value})
+
+    return test_refused
+
+
+# -- helpers shared by several test files ----------------------------------------
+
+INTEGRITY_DICT = {"blocked-destinations": ["script"], "endpoints": ["default"]}
+
+
+INTEGRITY_HEADER = "blocked-destinations=(script), endpoints=(default)"
+
+
+BOOL_OPTIONS = [
+    "force_https",
+    "force_https_permanent",
+    "force_https_preserve_method",
+    "trust_x_forwarded_proto",
+    "force_file_save",
+    "strict_transport_security",
+    "strict_transport_security_preload",
+    "strict_transport_security_include_subdomains",
+    "content_security_policy_report_only",
+    "session_cookie_secure",
+    "session_cookie_http_only",
+    "x_content_type_options",
+    "x_xss_protection",
+]
+
+
+def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
+    response = app.test_client().get(path, **(kwargs or HTTPS))
+    return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
+
+
+def strict_app(name: str = "app") -> Flask:
+    app = make_app(name)
+    app.testing = True  # a ConfigurationError reaches the test
+    return app
+
+
+def blueprint_app() -> tuple[Flask, Talisman]:
+    t = Talisman()
+    admin = Blueprint("admin", __name__, url_prefix="/admin")
+    reports = Blueprint("reports", __name__, url_prefix="/reports")
+
+    @admin.route("/")
+    def dashboard() -> str:
+        return "dashboard"
+
+    @admin.route("/embed")
+    @t(frame_options=SAMEORIGIN)
+    def embed() -> str:
+        return "embed"
+
+    @reports.route("/")
+    def report_list() -> str:
+        return "reports"
+
+    @reports.route("/chart")
+    @t.extend(content_security_policy={"img-src": "https://charts.example"})
+    def chart() -> str:
+        return "chart"
+
+    t(frame_options=DENY, referrer_policy="no-referrer")(admin)
+    t.extend(content_security_policy={"img-src": "data:"})(reports)
+    admin.register_blueprint(reports)
+    app = make_app()
+    app.register_blueprint(admin)
+    t.init_app(app)
+    return app, t

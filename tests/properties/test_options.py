@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from flask_talisman import ConfigurationError, ConfigurationWarning, Talisman
 from flask_talisman.options import PER_VIEW, SPECS
 
-from ..test_structured_fields import STRUCTURED
+from ..headers.test_structured_fields import STRUCTURED
 
 SETTINGS = settings(
     derandomize=True,

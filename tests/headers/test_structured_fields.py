@@ -16,7 +16,7 @@ import pytest
 
 from flask_talisman import ConfigurationError, Talisman
 
-from .conftest import HTTPS, make_app
+from ..conftest import HTTPS, make_app
 
 #: Header name -> its structured-field type.
 STRUCTURED = {
@@ -30,6 +30,7 @@ STRUCTURED = {
     "Cross-Origin-Opener-Policy": "item",
     "Cross-Origin-Embedder-Policy": "item",
 }
+
 
 CONFIGURATIONS: list[dict[str, Any]] = [
     {},
@@ -101,10 +102,3 @@ def test_a_space_after_the_equals_sign_is_not_sent() -> None:
     value = app.test_client().get("/", **HTTPS).headers["Permissions-Policy"]
     assert value == "camera=self, geolocation=()"
     http_sf.parse(value.encode(), tltype="dictionary")
-
-
-def test_an_empty_clear_site_data_sends_no_header() -> None:
-    for empty in ((), [], ""):
-        app = make_app()
-        Talisman(app, clear_site_data=empty)
-        assert "Clear-Site-Data" not in app.test_client().get("/", **HTTPS).headers
