@@ -5,6 +5,11 @@ the view function. Entries are keyed by identity (a view's ``==`` is never
 consulted) and hold the object weakly, so a view or blueprint, and an app
 built around it, can be collected once the application drops it; its entry
 goes with it. An object that cannot be weakly referenced is held strongly.
+
+Identity, not a :class:`weakref.WeakKeyDictionary`: that would consult the
+view's ``__hash__`` and ``__eq__``, so two callable view objects that compare
+equal would share their options, and an unhashable one could not be
+decorated at all.
 """
 
 from __future__ import annotations

@@ -160,6 +160,44 @@ def test_decorator_refuses_non_views() -> None:
         Talisman()(frame_options=DENY)("not a view")  # type: ignore[type-var]
 
 
+class EqualView:
+    """A callable view object that equals every other one (and hashes alike)."""
+
+    def __call__(self) -> str:
+        return "view"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EqualView)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+class UnhashableView:
+    """A callable view object with ``==`` and no hash."""
+
+    def __call__(self) -> str:
+        return "view"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnhashableView)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_views_are_told_apart_by_identity_not_by_equality(app: Flask) -> None:
+    # The registry never consults a view's == or hash: two views that compare
+    # equal keep their own options, and an unhashable one can be decorated.
+    t = Talisman(app)
+    first, second, unhashable = EqualView(), EqualView(), UnhashableView()
+    app.add_url_rule("/first", "first", t(frame_options=DENY)(first))
+    app.add_url_rule("/second", "second", second)
+    app.add_url_rule("/third", "third", t(referrer_policy="no-referrer")(unhashable))
+    check(get(app, "/first"), {"X-Frame-Options": "DENY"})
+    check(get(app, "/second"), {})
+    check(get(app, "/third"), {"Referrer-Policy": "no-referrer"})
+
+
 def test_view_with_a_cyclic_wrapped_chain_gets_the_apps_headers() -> None:
     app = make_app()
 
