@@ -298,5 +298,5 @@ OPTIONS = (
     ),
 )
 
-#: The options written into ``app.config`` (``SESSION_COOKIE_*``).
-SESSION_OPTIONS = tuple(o.name for o in OPTIONS if o.name.startswith("session_"))
+#: The options written into ``app.config`` (``SESSION_COOKIE_*``): the app-wide ones.
+SESSION_OPTIONS = tuple(option.name for option in OPTIONS if not option.per_view)
