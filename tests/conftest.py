@@ -7,10 +7,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pytest
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, make_response
 from werkzeug.test import TestResponse
 
-from flask_talisman import DENY, SAMEORIGIN, ConfigurationError, Talisman
+from flask_talisman import (
+    DENY,
+    SAMEORIGIN,
+    ConfigurationError,
+    Talisman,
+    report_received,
+)
 
 #: Every header Talisman may set, with the value the default options produce
 #: on an HTTPS request (None: absent). The first block is exactly
@@ -43,6 +49,21 @@ DEFAULT_HEADERS: dict[str, str | None] = {
 NONCE_RE = re.compile(r"'nonce-([A-Za-z0-9_-]{32})'")
 HTTPS = {"base_url": "https://localhost"}
 HTTP = {"base_url": "http://localhost"}
+
+
+class Shifty(str):
+    """Equal to its text, rendered (``str``, ``format``) as a header injection."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "rendered;\r\nX: injected"
+
+    def __format__(self, spec: str) -> str:
+        return "formatted;\r\nX: injected"
+
+    def __repr__(self) -> str:
+        return "Shifty()"
 
 
 def check(response: TestResponse, expected: Mapping[str, str | None]) -> None:
@@ -84,6 +105,37 @@ def make_app(name: str = "test_app") -> Flask:
 def app() -> Flask:
     """The app pytest-flask's ``client`` fixture uses."""
     return make_app()
+
+
+def add_view(
+    app: Flask | Blueprint, path: str, *decorators: Callable[[Any], Any]
+) -> None:
+    """Route ``path`` to a view under ``decorators``, outermost first.
+
+    As if written ``@app.route(path)`` then ``@decorator``... over a function
+    named and returning the last segment of ``path`` ("index" for ``/``).
+    """
+    name = path.rstrip("/").rsplit("/", 1)[-1].replace("-", "_") or "index"
+
+    def view() -> str:
+        return name
+
+    view.__name__ = name
+    decorated: Any = view
+    for decorator in reversed(decorators):
+        decorated = decorator(decorated)
+    app.add_url_rule(path, view_func=decorated)
+
+
+def add_cookie_view(app: Flask) -> None:
+    """Route ``/cookies`` to a view that sets the cookies ``a=1`` and ``b=2``."""
+
+    @app.route("/cookies")
+    def cookies() -> Any:
+        response = make_response("cookies")
+        response.set_cookie("a", "1")
+        response.set_cookie("b", "2")
+        return response
 
 
 def get(app: Flask, path: str = "/", **kwargs: Any) -> TestResponse:
@@ -247,6 +299,14 @@ BOOL_OPTIONS = [
 def headers(app: Flask, path: str = "/", **kwargs: Any) -> dict[str, str]:
     response = app.test_client().get(path, **(kwargs or HTTPS))
     return {name: NONCE_RE.sub("'nonce-N'", value) for name, value in response.headers}
+
+
+@pytest.fixture
+def disconnect_report_receivers() -> Any:
+    """Disconnect every receiver of ``report_received`` after the test."""
+    yield
+    for receiver in list(report_received.receivers.values()):
+        report_received.disconnect(receiver)
 
 
 def strict_app(name: str = "app") -> Flask:

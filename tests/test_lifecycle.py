@@ -15,7 +15,6 @@ from flask import (
     Flask,
     Response,
     abort,
-    make_response,
     render_template_string,
 )
 from werkzeug.datastructures import Headers
@@ -39,6 +38,7 @@ from .conftest import (
     HTTP,
     HTTPS,
     NONCE_RE,
+    add_cookie_view,
     blueprint_app,
     check,
     get,
@@ -424,15 +424,6 @@ def test_nonce_in_defaults_to_an_empty_list_that_can_be_appended_to(
     assert "'nonce-" in csp_of(app)
 
 
-def cookies_view(app: Flask) -> None:
-    @app.route("/cookies")
-    def cookies() -> Any:
-        response = make_response("cookies")
-        response.set_cookie("a", "1")
-        response.set_cookie("b", "2")
-        return response
-
-
 #: (option, initial value, edit, options that go with it)
 CONTAINER_EDITS: list[Any] = [
     ("content_security_policy", {"default-src": "'self'"},
@@ -507,7 +498,7 @@ def test_in_place_edit_gives_the_headers_of_the_edited_value(
     # configured with the edited value from the start sends.
     edited_app, fresh_app = make_app("edited"), make_app("fresh")
     for app in (edited_app, fresh_app):
-        cookies_view(app)
+        add_cookie_view(app)
     mine = copy.deepcopy(initial)
     Talisman(edited_app, **{option: mine}, **extra)
     before = headers_of(edited_app)

@@ -13,26 +13,11 @@ import enum
 from typing import Any
 
 import pytest
-from flask import Flask, make_response
+from flask import Flask
 
 from flask_talisman import ConfigurationError, Talisman
 
-from .conftest import HTTPS, make_app
-
-
-class Shifty(str):
-    """Equal to its text, rendered as something else."""
-
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        return "rendered; injected"
-
-    def __format__(self, spec: str) -> str:
-        return "formatted; injected"
-
-    def __repr__(self) -> str:
-        return "Shifty()"
+from .conftest import HTTPS, Shifty, add_cookie_view, make_app
 
 
 class Policy(str, enum.Enum):
@@ -105,13 +90,7 @@ STRING_OPTIONS: list[tuple[str, Any, dict[str, Any]]] = [
 
 
 def sent(app: Flask) -> list[tuple[str, str, str]]:
-    @app.route("/cookies")
-    def cookies() -> Any:
-        response = make_response("cookies")
-        response.set_cookie("a", "1")
-        response.set_cookie("b", "2")
-        return response
-
+    add_cookie_view(app)
     client = app.test_client()
     got = []
     for kind, kwargs in (("https", HTTPS), ("http", {})):

@@ -20,6 +20,8 @@ from flask_talisman import (
 
 from .conftest import HTTPS, make_app
 
+pytestmark = pytest.mark.usefixtures("disconnect_report_receivers")
+
 LEGACY = {
     "csp-report": {
         "document-uri": "https://site.example/page",
@@ -77,11 +79,15 @@ def post(app: Flask, body: object, content_type: str, **kwargs: Any) -> Any:
     )
 
 
-@pytest.fixture(autouse=True)
-def _disconnect() -> Any:
-    yield
-    for receiver in list(report_received.receivers.values()):
-        report_received.disconnect(receiver)
+def post_without_length(app: Flask, body: object) -> Any:
+    """A CSP report with no Content-Length, as a server that de-chunked it sends it."""
+    return app.test_client().post(
+        "/r",
+        input_stream=io.BytesIO(json.dumps(body).encode()),
+        content_type="application/csp-report",
+        environ_overrides={"wsgi.input_terminated": True},
+        **HTTPS,
+    )
 
 
 def test_receiver_wires_report_uri_report_to_and_an_endpoint() -> None:
@@ -269,14 +275,7 @@ def test_a_report_over_the_apps_max_content_length_gets_413(
     app, received = receiver_app()
     app.config["MAX_CONTENT_LENGTH"] = 100
     big = {"csp-report": {"document-uri": "x" * 500}}
-    response = app.test_client().post(
-        "/r",
-        input_stream=io.BytesIO(json.dumps(big).encode()),
-        content_type="application/csp-report",
-        environ_overrides={"wsgi.input_terminated": True},
-        **HTTPS,
-    )
-    assert response.status_code == 413
+    assert post_without_length(app, big).status_code == 413
     assert received == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -287,14 +286,7 @@ def test_body_size_limit() -> None:
     assert post(app, big, "application/csp-report").status_code == 413
     # Without a Content-Length (a server that de-chunked the body), reading
     # stops at the limit.
-    response = app.test_client().post(
-        "/r",
-        input_stream=io.BytesIO(json.dumps(big).encode()),
-        content_type="application/csp-report",
-        environ_overrides={"wsgi.input_terminated": True},
-        **HTTPS,
-    )
-    assert response.status_code == 413
+    assert post_without_length(app, big).status_code == 413
     assert post(app, LEGACY, "application/csp-report").status_code == 204
     assert len(received) == 1
 

@@ -6,16 +6,11 @@ from typing import Any
 
 import pytest
 
-from flask_talisman import ConfigurationError, Talisman, report_received
+from flask_talisman import ConfigurationError, Talisman
 
 from ..conftest import HTTPS, make_app
 
-
-@pytest.fixture(autouse=True)
-def _disconnect() -> Any:
-    yield
-    for receiver in list(report_received.receivers.values()):
-        report_received.disconnect(receiver)
+pytestmark = pytest.mark.usefixtures("disconnect_report_receivers")
 
 
 def test_relative_endpoint_follows_the_request_host_and_script_root() -> None:

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from flask_talisman import ConfigurationError, ConfigurationWarning, Talisman
 from flask_talisman.options import PER_VIEW, SPECS
 
+from ..conftest import Shifty
 from ..headers.test_structured_fields import STRUCTURED
 
 SETTINGS = settings(
@@ -46,16 +47,6 @@ PRINTABLE = re.compile(r"[\x20-\x7e]*\Z")
 NONCE = re.compile(r"'nonce-([^']*)'")
 # Options fixed at init_app (the receiver) are left to their own tests.
 OPTIONS = sorted(name for name in SPECS if not name.startswith("report_receiver"))
-
-
-class Shifty(str):
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        return "shifty;\r\nX: 1"
-
-    def __format__(self, spec: str) -> str:
-        return "shifty;\r\nX: 1"
 
 
 class Choice(str, enum.Enum):
