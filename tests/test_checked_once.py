@@ -19,7 +19,7 @@ import flask_talisman.headers.csp as csp_module
 import flask_talisman.options as options_module
 from flask_talisman import DENY, Talisman
 
-from .conftest import HTTPS, make_app
+from .conftest import HTTPS, add_view, make_app
 
 Counts = collections.Counter[str]
 
@@ -60,15 +60,17 @@ def app_with_views() -> tuple[Flask, Talisman, dict[str, Any]]:
         permissions_policy={"camera": ["self"]},
     )
 
-    @app.route("/framed")
-    @talisman(frame_options=DENY, content_security_policy={"default-src": "'none'"})
-    def framed() -> str:
-        return "framed"
+    add_view(
+        app,
+        "/framed",
+        talisman(frame_options=DENY, content_security_policy={"default-src": "'none'"}),
+    )
 
-    @app.route("/extended")
-    @talisman.extend(content_security_policy={"script-src": "https://js"})
-    def extended() -> str:
-        return "extended"
+    add_view(
+        app,
+        "/extended",
+        talisman.extend(content_security_policy={"script-src": "https://js"}),
+    )
 
     admin = Blueprint("admin", __name__)
 
@@ -175,10 +177,7 @@ def test_a_warning_is_shown_once_where_it_is_configured() -> None:
             strict_transport_security_include_subdomains=False,
         )
 
-        @app.route("/view")
-        @talisman(frame_options=DENY)
-        def view() -> str:
-            return "view"
+        add_view(app, "/view", talisman(frame_options=DENY))
 
         serve(app, "/", "/view")
         talisman.referrer_policy = "no-referrer"

@@ -41,6 +41,7 @@ from .conftest import (
     BOOL_OPTIONS,
     HTTP,
     HTTPS,
+    add_view,
     check,
     get,
     headers,
@@ -679,10 +680,7 @@ def test_first_request_of_a_view_repeats_no_configuration_warning() -> None:
             content_security_policy={"default-src": "'self'", "scirpt-src": "'self'"},
         )
 
-    @app.route("/framed")
-    @talisman(frame_options=DENY)
-    def framed() -> str:
-        return "framed"
+    add_view(app, "/framed", talisman(frame_options=DENY))
 
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
@@ -837,10 +835,7 @@ def test_other_views_keep_working_where_their_own_policy_is_valid() -> None:
     app = strict_app()
     talisman = Talisman(app)
 
-    @app.route("/denied")
-    @talisman(frame_options=DENY)
-    def denied() -> str:
-        return "denied"
+    add_view(app, "/denied", talisman(frame_options=DENY))
 
     broken_allow_from(talisman)
     with pytest.raises(ConfigurationError):
@@ -903,10 +898,7 @@ def test_a_decorator_the_app_completes_later_is_accepted(quiet: None) -> None:
     app = strict_app()
     talisman = Talisman(app)
 
-    @app.route("/framed")
-    @talisman(frame_options=ALLOW_FROM)
-    def framed() -> str:
-        return "framed"
+    add_view(app, "/framed", talisman(frame_options=ALLOW_FROM))
 
     talisman.frame_options_allow_from = "https://a.example"  # as 1.1.0 allowed
     assert headers(app, "/framed")["X-Frame-Options"] == "ALLOW-FROM https://a.example"

@@ -29,7 +29,7 @@ from flask_talisman import DENY, Talisman
 from flask_talisman.cli import format_table, talisman
 from flask_talisman.inspection import NONCE_PLACEHOLDER, default_host, route_headers
 
-from .conftest import NONCE_RE
+from .conftest import NONCE_RE, add_view
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every header Talisman can add; a response's other headers are the app's.
@@ -146,10 +146,9 @@ def redirecting_app() -> Flask:
     def files(name: str) -> str:
         return name
 
-    @app.route("/plain")
-    @talisman_(force_https=False, strict_transport_security=False)
-    def plain() -> str:
-        return "plain"
+    add_view(
+        app, "/plain", talisman_(force_https=False, strict_transport_security=False)
+    )
 
     @app.post("/submit")
     def submit() -> str:

@@ -20,6 +20,7 @@ from .conftest import (
     HTTPS,
     INTEGRITY_DICT,
     INTEGRITY_HEADER,
+    add_view,
     check,
     contract_test,
     get,
@@ -111,10 +112,7 @@ def test_x_forwarded_proto_trust_can_be_turned_off(app: Flask) -> None:
 def test_per_view_force_https_off(app: Flask) -> None:
     t = Talisman(app)
 
-    @app.route("/plain")
-    @t(force_https=False)
-    def plain() -> str:
-        return "plain"
+    add_view(app, "/plain", t(force_https=False))
 
     client = app.test_client()
     response = client.get("/plain")

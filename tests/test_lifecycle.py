@@ -39,6 +39,7 @@ from .conftest import (
     HTTPS,
     NONCE_RE,
     add_cookie_view,
+    add_view,
     blueprint_app,
     check,
     get,
@@ -107,10 +108,7 @@ def test_decorated_view_follows_later_app_changes(app: Flask) -> None:
     """1.1.0 froze the app's values into the view on its first request."""
     t = Talisman(app)
 
-    @app.route("/framed")
-    @t(frame_options=DENY)
-    def framed() -> str:
-        return "framed"
+    add_view(app, "/framed", t(frame_options=DENY))
 
     client = app.test_client()
     check(client.get("/framed", **HTTPS), {"X-Frame-Options": "DENY"})
@@ -674,10 +672,7 @@ def test_no_policy_is_compiled_or_parsed_per_request(
     """The per-request path only picks the compiled policy and joins the nonce."""
     t = Talisman(app, content_security_policy_nonce_in=["script-src"])
 
-    @app.route("/view")
-    @t(frame_options=DENY)
-    def view() -> str:
-        return "view"
+    add_view(app, "/view", t(frame_options=DENY))
 
     calls: dict[str, int] = {"compile": 0, "parse": 0}
 

@@ -16,16 +16,13 @@ from flask import Blueprint, Flask
 from flask_talisman import DENY, Talisman
 from flask_talisman.views import Registry
 
-from .conftest import HTTPS
+from .conftest import HTTPS, add_view
 
 
 def factory(talisman: Talisman) -> Flask:
     app = Flask("factory")
 
-    @app.route("/view")
-    @talisman(frame_options=DENY)
-    def view() -> str:
-        return "view"
+    add_view(app, "/view", talisman(frame_options=DENY))
 
     admin = Blueprint("admin", __name__)
 

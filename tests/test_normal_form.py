@@ -17,7 +17,7 @@ from flask import Flask
 
 from flask_talisman import ConfigurationError, Talisman
 
-from .conftest import HTTPS, Shifty, add_cookie_view, make_app
+from .conftest import HTTPS, Shifty, add_cookie_view, add_view, make_app
 
 
 class Policy(str, enum.Enum):
@@ -151,15 +151,17 @@ def test_per_view_str_subclasses_are_sent_as_their_text() -> None:
     app = make_app()
     talisman = Talisman(app)
 
-    @app.route("/view")
-    @talisman(frame_options=Shifty("DENY"), referrer_policy=Shifty("no-referrer"))
-    def view() -> str:
-        return "view"
+    add_view(
+        app,
+        "/view",
+        talisman(frame_options=Shifty("DENY"), referrer_policy=Shifty("no-referrer")),
+    )
 
-    @app.route("/extended")
-    @talisman.extend(content_security_policy={Shifty("img-src"): Shifty("*")})
-    def extended() -> str:
-        return "extended"
+    add_view(
+        app,
+        "/extended",
+        talisman.extend(content_security_policy={Shifty("img-src"): Shifty("*")}),
+    )
 
     headers = app.test_client().get("/view", **HTTPS).headers
     assert (headers["X-Frame-Options"], headers["Referrer-Policy"]) == (

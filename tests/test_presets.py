@@ -10,7 +10,7 @@ from flask import Flask, render_template_string
 from flask_talisman import ConfigurationError, Talisman
 from flask_talisman.presets import PRESETS
 
-from .conftest import HTTPS, NONCE_RE, make_app
+from .conftest import HTTPS, NONCE_RE, add_view, make_app
 
 LOCKED_DOWN = (
     "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), "
@@ -225,10 +225,7 @@ def test_a_view_preset_keeps_the_apps_https_and_reporting_options() -> None:
     app = make_app()
     t = Talisman()
 
-    @app.route("/strict")
-    @t(preset="strict")
-    def strict() -> str:
-        return "strict"
+    add_view(app, "/strict", t(preset="strict"))
 
     t.init_app(app, force_https=False, content_security_policy_report_uri="/csp")
     response = app.test_client().get("/strict")

@@ -18,7 +18,7 @@ from flask_talisman import (
     report_received,
 )
 
-from .conftest import HTTPS, make_app
+from .conftest import HTTPS, add_view, make_app
 
 pytestmark = pytest.mark.usefixtures("disconnect_report_receivers")
 
@@ -413,10 +413,7 @@ def test_report_to_false_works_per_view() -> None:
     app, _ = receiver_app()
     t = app.extensions["talisman"].owner
 
-    @app.route("/legacy")
-    @t(content_security_policy_report_to=False)
-    def legacy() -> str:
-        return "legacy"
+    add_view(app, "/legacy", t(content_security_policy_report_to=False))
 
     csp = app.test_client().get("/legacy", **HTTPS).headers["Content-Security-Policy"]
     assert csp == "default-src 'self'; object-src 'none'; report-uri /r"

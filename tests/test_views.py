@@ -26,6 +26,7 @@ from .conftest import (
     HTTPS,
     INTEGRITY_DICT,
     INTEGRITY_HEADER,
+    add_view,
     blueprint_app,
     check,
     get,
@@ -321,10 +322,7 @@ def test_new_option_per_view_and_off_per_view(
     app = make_app()
     talisman = Talisman(app, **{option: app_value})
 
-    @app.route("/view")
-    @talisman(**{option: view_value})
-    def view() -> str:
-        return "view"
+    add_view(app, "/view", talisman(**{option: view_value}))
 
     @talisman(**{option: False})
     @app.route("/off")
@@ -340,10 +338,7 @@ def test_new_option_on_one_view_only() -> None:
     app = make_app()
     talisman = Talisman(app)
 
-    @app.route("/popup")
-    @talisman(cross_origin_opener_policy="unsafe-none")
-    def popup() -> str:
-        return "popup"
+    add_view(app, "/popup", talisman(cross_origin_opener_policy="unsafe-none"))
 
     check(get(app, "/popup"), {"Cross-Origin-Opener-Policy": "unsafe-none"})
     check(get(app, "/"), {})
@@ -417,10 +412,7 @@ def test_extend_csp(base: Any, extra: Any, expected: str) -> None:
     app = make_app()
     t = Talisman(app, content_security_policy=base)
 
-    @app.route("/extended")
-    @t.extend(content_security_policy=extra)
-    def extended() -> str:
-        return "extended"
+    add_view(app, "/extended", t.extend(content_security_policy=extra))
 
     assert csp(app, "/extended") == expected
     if base:  # the app's own policy is untouched
@@ -485,10 +477,7 @@ def test_extend_permissions_policy(base: Any, extra: Any, expected: str) -> None
     app = make_app()
     t = Talisman(app, permissions_policy=base)
 
-    @app.route("/p")
-    @t.extend(permissions_policy=extra)
-    def p() -> str:
-        return "p"
+    add_view(app, "/p", t.extend(permissions_policy=extra))
 
     assert (
         app.test_client().get("/p", **HTTPS).headers["Permissions-Policy"] == expected
@@ -524,10 +513,7 @@ def test_extend_replaces_other_options_and_false_turns_headers_off(app: Flask) -
 def test_replace_semantics_of_the_plain_decorator(app: Flask) -> None:
     t = Talisman(app, content_security_policy={"default-src": SELF, "img-src": "*"})
 
-    @app.route("/r")
-    @t(content_security_policy={"script-src": SELF})
-    def r() -> str:
-        return "r"
+    add_view(app, "/r", t(content_security_policy={"script-src": SELF}))
 
     assert csp(app, "/r") == "script-src 'self'"
 
@@ -639,10 +625,7 @@ def test_extending_report_only_when_the_app_only_reports(app: Flask) -> None:
         content_security_policy_report_uri="/csp",
     )
 
-    @app.route("/ro")
-    @t.extend(content_security_policy_report_only={"img-src": "*"})
-    def ro() -> str:
-        return "ro"
+    add_view(app, "/ro", t.extend(content_security_policy_report_only={"img-src": "*"}))
 
     check(
         app.test_client().get("/ro", **HTTPS),
@@ -669,10 +652,7 @@ def test_extend_permissions_on_a_string_policy_with_inner_commas_serves_the_view
             app, permissions_policy='geolocation=(self, "https://a.example")'
         )
 
-    @app.route("/camera")
-    @talisman.extend(permissions_policy={"camera": ["self"]})
-    def camera() -> str:
-        return "camera"
+    add_view(app, "/camera", talisman.extend(permissions_policy={"camera": ["self"]}))
 
     header = get(app, "/camera").headers["Permissions-Policy"]
     assert header.startswith("geolocation=(self")
@@ -685,11 +665,11 @@ def test_extend_permissions_with_inner_commas_is_warned_about_and_served() -> No
     app = make_app()
     talisman = Talisman(app, permissions_policy={"camera": "()"})
     with pytest.warns(ConfigurationWarning, match="separates allowlist items"):
-
-        @app.route("/camera")
-        @talisman.extend(permissions_policy='camera=(self, "https://a.example")')
-        def camera() -> str:
-            return "camera"
+        add_view(
+            app,
+            "/camera",
+            talisman.extend(permissions_policy='camera=(self, "https://a.example")'),
+        )
 
     header = get(app, "/camera").headers["Permissions-Policy"]
     assert header.startswith("camera=(self")
@@ -735,10 +715,7 @@ def test_extend_permissions_edge_cases(base: Any, extra: Any, expected: str) -> 
     app = make_app()
     talisman = Talisman(app, permissions_policy=base)
 
-    @app.route("/extended")
-    @talisman.extend(permissions_policy=extra)
-    def extended() -> str:
-        return "extended"
+    add_view(app, "/extended", talisman.extend(permissions_policy=extra))
 
     assert get(app, "/extended").headers["Permissions-Policy"] == expected
 

@@ -33,6 +33,7 @@ from ..conftest import (
     HTTP,
     HTTPS,
     NONCE_RE,
+    add_view,
     check,
     contract_test,
     get,
@@ -1005,10 +1006,11 @@ def test_report_only_policy_per_view() -> None:
     app = make_app()
     talisman = Talisman(app)
 
-    @app.route("/trial")
-    @talisman(content_security_policy_report_only={"script-src": SELF})
-    def trial() -> str:
-        return "trial"
+    add_view(
+        app,
+        "/trial",
+        talisman(content_security_policy_report_only={"script-src": SELF}),
+    )
 
     check(
         get(app, "/trial"),

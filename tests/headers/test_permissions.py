@@ -15,7 +15,16 @@ from flask_talisman import (
     Talisman,
 )
 
-from ..conftest import HTTPS, check, contract_test, get, make_app, refused_test, shows
+from ..conftest import (
+    HTTPS,
+    add_view,
+    check,
+    contract_test,
+    get,
+    make_app,
+    refused_test,
+    shows,
+)
 
 # -- contract: options in, exact headers out; values refused ----------------
 
@@ -379,10 +388,7 @@ def test_document_policy_none_on_a_view_turns_the_apps_off() -> None:
     app = make_app()
     talisman = Talisman(app, document_policy={"force-load-at-top": True})
 
-    @app.route("/plain")
-    @talisman(document_policy=None)
-    def plain() -> str:
-        return "plain"
+    add_view(app, "/plain", talisman(document_policy=None))
 
     check(get(app), {"Document-Policy": "force-load-at-top"})
     check(get(app, "/plain"), {"Document-Policy": None})
