@@ -109,11 +109,12 @@ def app() -> Flask:
 
 def add_view(
     app: Flask | Blueprint, path: str, *decorators: Callable[[Any], Any]
-) -> None:
+) -> Any:
     """Route ``path`` to a view under ``decorators``, outermost first.
 
     As if written ``@app.route(path)`` then ``@decorator``... over a function
     named and returning the last segment of ``path`` ("index" for ``/``).
+    Returns the view as routed.
     """
     name = path.rstrip("/").rsplit("/", 1)[-1].replace("-", "_") or "index"
 
@@ -125,6 +126,7 @@ def add_view(
     for decorator in reversed(decorators):
         decorated = decorator(decorated)
     app.add_url_rule(path, view_func=decorated)
+    return decorated
 
 
 def add_cookie_view(app: Flask) -> None:

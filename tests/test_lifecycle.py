@@ -579,14 +579,12 @@ def test_reordering_a_nested_dict_is_seen() -> None:
     app = make_app()
     Talisman(app)
 
-    @app.route("/view")
-    def view() -> str:
-        return "view"
+    view = add_view(app, "/view")
 
     options: dict[str, Any] = {
         "content_security_policy": {"default-src": "'self'", "img-src": "a.example"}
     }
-    view.talisman_view_options = options  # type: ignore[attr-defined]
+    view.talisman_view_options = options
     assert headers(app, "/view")["Content-Security-Policy"] == (
         "default-src 'self'; img-src a.example"
     )

@@ -727,11 +727,8 @@ def test_a_view_attribute_set_by_the_app_is_honoured() -> None:
     app = make_app()
     Talisman(app)
 
-    @app.route("/health")
-    def health() -> str:
-        return "ok"
-
-    health.talisman_view_options = {"force_https": False}  # type: ignore[attr-defined]
+    health = add_view(app, "/health")
+    health.talisman_view_options = {"force_https": False}
     assert app.test_client().get("/health").status_code == 200  # plain HTTP
     assert app.test_client().get("/").status_code == 302
 
@@ -740,16 +737,14 @@ def test_edits_of_the_view_attribute_are_seen_and_never_written_by_us() -> None:
     app = make_app()
     Talisman(app)
 
-    @app.route("/view")
-    def view() -> str:
-        return "view"
+    view = add_view(app, "/view")
 
     options: dict[str, Any] = {"frame_options": DENY}
-    view.talisman_view_options = options  # type: ignore[attr-defined]
+    view.talisman_view_options = options
     assert headers(app, "/view")["X-Frame-Options"] == DENY
     options["frame_options"] = None
     assert "X-Frame-Options" not in headers(app, "/view")
-    view.talisman_view_options = {}  # type: ignore[attr-defined]
+    view.talisman_view_options = {}
     assert headers(app, "/view")["X-Frame-Options"] == SAMEORIGIN
     assert options == {"frame_options": None}  # 1.1.0 wrote the app's in here
 
@@ -768,11 +763,8 @@ def test_unknown_names_in_the_view_attribute_warn_and_are_ignored() -> None:
     app = make_app()
     Talisman(app)
 
-    @app.route("/view")
-    def view() -> str:
-        return "view"
-
-    view.talisman_view_options = {  # type: ignore[attr-defined]
+    view = add_view(app, "/view")
+    view.talisman_view_options = {
         "frame_option": DENY,
         "session_cookie_secure": False,
     }
@@ -792,11 +784,8 @@ def test_a_view_attribute_that_is_not_a_dict_warns_and_is_ignored() -> None:
     app = make_app()
     Talisman(app)
 
-    @app.route("/view")
-    def view() -> str:
-        return "view"
-
-    view.talisman_view_options = ["force_https"]  # type: ignore[attr-defined]
+    view = add_view(app, "/view")
+    view.talisman_view_options = ["force_https"]
     with pytest.warns(ConfigurationWarning, match="not a dict of options"):
         assert headers(app, "/view")["X-Frame-Options"] == SAMEORIGIN
 
