@@ -293,30 +293,37 @@ def talisman_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
-def test_host_prefix_with_another_path_is_left_alone_and_logged(
+@pytest.mark.parametrize(
+    ("attributes", "header", "named"),
+    [
+        pytest.param(
+            {"path": "/sub"},
+            "__Host-x=1; Path=/sub; Secure; HttpOnly; SameSite=Lax",
+            "Path=/",
+            id="another-path",
+        ),
+        pytest.param(
+            {"domain": "example.com"},
+            "__Host-x=1; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax",
+            "Domain",
+            id="a-domain",
+        ),
+    ],
+)
+def test_host_prefix_with_another_path_or_a_domain_is_logged_not_fixed(
+    attributes: dict[str, str],
+    header: str,
+    named: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """A ``__Host-`` cookie with another path or a domain is hardened, not fixed."""
     caplog.set_level(logging.WARNING, logger="flask_talisman")
-    app = cookie_app([("__Host-x", "1", {"path": "/sub"})], **ON)
-    assert set_cookie_headers(app) == [
-        "__Host-x=1; Path=/sub; Secure; HttpOnly; SameSite=Lax"
-    ]
+    app = cookie_app([("__Host-x", "1", attributes)], **ON)
+    assert set_cookie_headers(app) == [header]
     messages = talisman_warnings(caplog)
     assert len(messages) == 1
     assert "'__Host-x'" in messages[0]
-    assert "Path=/" in messages[0]
-
-
-def test_host_prefix_with_a_domain_is_logged(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="flask_talisman")
-    app = cookie_app([("__Host-x", "1", {"domain": "example.com"})], **ON)
-    assert set_cookie_headers(app) == [
-        "__Host-x=1; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax"
-    ]
-    messages = talisman_warnings(caplog)
-    assert len(messages) == 1
-    assert "'__Host-x'" in messages[0]
-    assert "Domain" in messages[0]
+    assert named in messages[0]
 
 
 @pytest.mark.parametrize("name", ["__Secure-x", "__Host-x"])

@@ -356,39 +356,40 @@ def test_hosts_outside_trusted_hosts_get_400_not_a_redirect() -> None:
     assert host_request(app, "www.good.example").status_code == 302
 
 
-def test_the_endpoint_origin_uses_the_scheme_talisman_judged_by() -> None:
-    # Behind a TLS-terminating proxy: the request reaches the app over plain
-    # HTTP with X-Forwarded-Proto: https, which Talisman trusts by default.
+@pytest.mark.parametrize(
+    ("host", "environ", "endpoint"),
+    [
+        # Behind a TLS-terminating proxy: the request reaches the app over
+        # plain HTTP with X-Forwarded-Proto: https, which Talisman trusts by
+        # default.
+        pytest.param(
+            "good.example",
+            {"HTTP_X_FORWARDED_PROTO": "https"},
+            "https://good.example/r",
+            id="the-scheme-talisman-judged-by",
+        ),
+        pytest.param(
+            "xn--bcher-kva.example",
+            {"wsgi.url_scheme": "https"},
+            "https://xn--bcher-kva.example/r",
+            id="an-idn-host-in-its-ascii-form",
+        ),
+        pytest.param(
+            "good.example",
+            {"wsgi.url_scheme": "https", "SCRIPT_NAME": "/sub dir"},
+            "https://good.example/sub%20dir/r",
+            id="the-script-root-is-part-of-it",
+        ),
+    ],
+)
+def test_the_endpoint_origin_is_the_origin_the_request_was_served_at(
+    host: str, environ: dict[str, str], endpoint: str
+) -> None:
     app = app_with({}, report_receiver="/r")
-    response = host_request(app, "good.example", HTTP_X_FORWARDED_PROTO="https")
+    response = host_request(app, host, **environ)
     assert response.status_code == 200
-    assert response.headers["Reporting-Endpoints"] == (
-        'default="https://good.example/r"'
-    )
+    assert response.headers["Reporting-Endpoints"] == f'default="{endpoint}"'
     assert "report-to default" in response.headers["Content-Security-Policy"]
-
-
-def test_an_idn_host_keeps_its_ascii_form_and_its_endpoint() -> None:
-    app = app_with({}, report_receiver="/r")
-    response = host_request(
-        app, "xn--bcher-kva.example", **{"wsgi.url_scheme": "https"}
-    )
-    assert response.headers["Reporting-Endpoints"] == (
-        'default="https://xn--bcher-kva.example/r"'
-    )
-    assert "report-to default" in response.headers["Content-Security-Policy"]
-
-
-def test_a_script_root_is_part_of_the_origin() -> None:
-    app = app_with({}, report_receiver="/r")
-    response = host_request(
-        app,
-        "good.example",
-        **{"wsgi.url_scheme": "https", "SCRIPT_NAME": "/sub dir"},
-    )
-    assert response.headers["Reporting-Endpoints"] == (
-        'default="https://good.example/sub%20dir/r"'
-    )
 
 
 def test_a_host_outside_server_name_gets_no_endpoint_origin() -> None:
