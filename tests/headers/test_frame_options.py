@@ -33,7 +33,9 @@ CONTRACT: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, str | None]]
     ("frame DENY", {"frame_options": DENY}, HTTPS, {"X-Frame-Options": "DENY"}),
     ("frame SAMEORIGIN", {"frame_options": SAMEORIGIN}, HTTPS, {}),
     ("frame off", {"frame_options": None}, HTTPS, {"X-Frame-Options": None}),
+    ("frame off False", {"frame_options": False}, HTTPS, {"X-Frame-Options": None}),
     ("frame lower case", {"frame_options": "deny"}, HTTPS, {"X-Frame-Options": "DENY"}),
+    ("frame lower case sameorigin", {"frame_options": "sameorigin"}, HTTPS, {}),
 ]
 
 
@@ -84,24 +86,6 @@ def test_allow_from_contract_warns_that_browsers_ignore_it() -> None:
 def test_bad_frame_options_are_refused(value: Any, match: str) -> None:
     with pytest.raises(ConfigurationError, match=match):
         Talisman(make_app(), frame_options=value)
-
-
-@pytest.mark.parametrize("value", [None, False])
-def test_frame_options_off_sends_no_header(value: Any) -> None:
-    app = make_app()
-    Talisman(app, frame_options=value)
-    assert "X-Frame-Options" not in get(app).headers
-
-
-@pytest.mark.parametrize(
-    ("value", "header"), [("deny", "DENY"), ("sameorigin", "SAMEORIGIN")]
-)
-def test_frame_options_are_case_insensitive_and_sent_upper_case(
-    value: str, header: str
-) -> None:
-    app = make_app()
-    Talisman(app, frame_options=value)
-    assert get(app).headers["X-Frame-Options"] == header
 
 
 def test_allow_from_without_origin_is_refused_at_init_app() -> None:
