@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from flask import Blueprint, Flask, make_response
@@ -347,3 +351,55 @@ def blueprint_app() -> tuple[Flask, Talisman]:
     app.register_blueprint(admin)
     t.init_app(app)
     return app, t
+
+
+# -- tests that need tools from outside ------------------------------------------
+
+#: Set to ``required`` (as in CI), the comparisons with other packages fail
+#: instead of skipping when those cannot be installed.
+REFERENCE_TESTS = "TALISMAN_REFERENCE_TESTS"
+
+
+def unavailable(variable: str, what: str, reason: str) -> NoReturn:
+    """Skip ``what`` for ``reason``, or fail where ``variable`` is ``required``."""
+    if os.environ.get(variable) == "required":
+        pytest.fail(f"{variable}=required, but {reason}", pytrace=False)
+    pytest.skip(f"{what} skipped: {reason} (set {variable}=required to fail instead)")
+
+
+def pip_install(
+    python: str, folder: Path, requirements: list[str], marker: Path
+) -> None:
+    """``pip install --target folder``, into a fresh folder renamed when done."""
+    if marker.exists():
+        return
+    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    result = subprocess.run(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--target",
+            str(partial),
+            *requirements,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    installed = partial / marker.relative_to(folder)
+    if result.returncode != 0 or not installed.exists():
+        shutil.rmtree(partial, ignore_errors=True)
+        unavailable(
+            REFERENCE_TESTS,
+            "the comparison with another package",
+            f"{requirements[0]} could not be installed: "
+            + (result.stderr.strip().splitlines() or ["no output"])[-1],
+        )
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(partial, folder)

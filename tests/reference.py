@@ -10,14 +10,12 @@ is ``required`` (as in CI), which makes them fail instead.
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
 
-import pytest
+from .conftest import pip_install
 
 VERSION = "1.1.0"
 FOLDER = Path(tempfile.gettempdir()) / f"flask_talisman_reference_{VERSION}"
@@ -27,32 +25,12 @@ MODULE = "flask_talisman_110"
 def package_dir() -> Path:
     """The installed 1.1.0 package folder (it holds its own ``talisman_test.py``)."""
     package = FOLDER / "flask_talisman"
-    if not (package / "talisman.py").exists():
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--disable-pip-version-check",
-                "--target",
-                str(FOLDER),
-                f"flask-talisman=={VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0 or not (package / "talisman.py").exists():
-            reason = (
-                f"flask-talisman {VERSION} could not be installed: "
-                + (result.stderr.strip().splitlines() or ["no output"])[-1]
-            )
-            if os.environ.get("TALISMAN_REFERENCE_TESTS") == "required":
-                pytest.fail(reason)
-            pytest.skip(reason)
+    pip_install(
+        sys.executable,
+        FOLDER,
+        [f"flask-talisman=={VERSION}"],
+        package / "talisman.py",
+    )
     return package
 
 

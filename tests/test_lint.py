@@ -10,13 +10,12 @@ under node on REAL_WORLD_POLICIES; without npm it is skipped, unless
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Blueprint, Flask
@@ -35,11 +34,10 @@ from flask_talisman import (
 from flask_talisman.lint import CODES, Finding, lint_app, lint_csp
 from flask_talisman.presets import PRESETS
 
-from .conftest import make_app
+from .conftest import make_app, unavailable
 
 DOCS = Path(__file__).parent.parent / "docs" / "check.rst"
 EVALUATOR_VERSION = "1.1.8"
-REQUIRED = os.environ.get("TALISMAN_EVALUATOR_TESTS") == "required"
 
 
 def codes(findings: list[Finding]) -> list[str]:
@@ -974,13 +972,8 @@ process.stdout.write(JSON.stringify({findings, lists}));
 """
 
 
-def _unavailable(why: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"TALISMAN_EVALUATOR_TESTS=required, but {why}", pytrace=False)
-    pytest.skip(
-        f"CSP Evaluator comparison skipped: {why} "
-        "(set TALISMAN_EVALUATOR_TESTS=required to fail instead)"
-    )
+def _unavailable(why: str) -> NoReturn:
+    unavailable("TALISMAN_EVALUATOR_TESTS", "CSP Evaluator comparison", why)
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,8 @@ from werkzeug.test import TestResponse
 import flask_talisman
 from flask_talisman import NONE, SELF, ConfigurationError, ConfigurationWarning
 
+from .conftest import REFERENCE_TESTS, pip_install, unavailable
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SECURE_PAGE = DOCS / "migration_secure.rst"
 FSH_PAGE = DOCS / "migration_flask_secure_headers.rst"
@@ -87,49 +89,6 @@ NONCE_SOURCE = re.compile(r"'nonce-[^']+'")
 # ---------------------------------------------------------------------------
 # Installing the packages
 # ---------------------------------------------------------------------------
-
-
-def unavailable(reason: str) -> None:
-    """Skip, or fail when the reference comparisons are required."""
-    if os.environ.get("TALISMAN_REFERENCE_TESTS") == "required":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def pip_install(
-    python: str, folder: Path, requirements: list[str], marker: Path
-) -> None:
-    """``pip install --target folder``, into a fresh folder renamed when done."""
-    if marker.exists():
-        return
-    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    result = subprocess.run(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "--target",
-            str(partial),
-            *requirements,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    installed = partial / marker.relative_to(folder)
-    if result.returncode != 0 or not installed.exists():
-        shutil.rmtree(partial, ignore_errors=True)
-        unavailable(
-            f"{requirements[0]} could not be installed: "
-            + (result.stderr.strip().splitlines() or ["no output"])[-1]
-        )
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(partial, folder)
 
 
 def load_secure() -> ModuleType:
@@ -871,8 +830,10 @@ def fsh_results() -> dict[str, Any]:
     python = python27()
     if python is None:
         unavailable(
+            REFERENCE_TESTS,
+            "the comparison with flask-secure-headers",
             "flask-secure-headers runs on Python 2.7 only and no Python 2.7 was "
-            "found (set TALISMAN_PYTHON2 to one)"
+            "found (set TALISMAN_PYTHON2 to one)",
         )
     assert python is not None
     pip_install(
@@ -882,7 +843,11 @@ def fsh_results() -> dict[str, Any]:
         FSH_FOLDER / "flask_secure_headers" / "core.py",
     )
     if not (FSH_FOLDER / "flask" / "__init__.py").exists():
-        unavailable("Flask 1.1.4 is missing from the Python 2.7 install")
+        unavailable(
+            REFERENCE_TESTS,
+            "the comparison with flask-secure-headers",
+            "Flask 1.1.4 is missing from the Python 2.7 install",
+        )
     result = subprocess.run(
         [python, "-c", PY2_DRIVER],
         input=json.dumps(fsh_scenarios()),

@@ -28,13 +28,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from example_app import create_app
+
+from ..conftest import unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
@@ -50,7 +52,6 @@ LAUNCH_ARGS = [
     # Deliver Reporting API reports after 100 ms instead of about a minute.
     "--short-reporting-delay",
 ]
-REQUIRED = os.environ.get("TALISMAN_BROWSER_TESTS") == "required"
 
 # Runs in every page, frame and popup before the page's own scripts: keeps
 # each securitypolicyviolation event the document sees.
@@ -74,14 +75,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _unavailable(what: str) -> None:
+def _unavailable(what: str) -> NoReturn:
     """Skip, or fail when browser tests are required."""
-    if REQUIRED:
-        pytest.fail(f"TALISMAN_BROWSER_TESTS=required, but {what}", pytrace=False)
-    pytest.skip(
-        f"browser tests skipped: {what} "
-        "(set TALISMAN_BROWSER_TESTS=required to fail instead)"
-    )
+    unavailable("TALISMAN_BROWSER_TESTS", "browser tests", what)
 
 
 def _missing() -> str | None:
