@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from flask import Blueprint, Flask, make_response
+from flask import Blueprint, Flask, make_response, render_template_string
 from werkzeug.test import TestResponse
 
 from flask_talisman import (
@@ -112,18 +112,22 @@ def app() -> Flask:
 
 
 def add_view(
-    app: Flask | Blueprint, path: str, *decorators: Callable[[Any], Any]
+    app: Flask | Blueprint,
+    path: str,
+    *decorators: Callable[[Any], Any],
+    renders_nonce: bool = False,
 ) -> Any:
     """Route ``path`` to a view under ``decorators``, outermost first.
 
     As if written ``@app.route(path)`` then ``@decorator``... over a function
     named and returning the last segment of ``path`` ("index" for ``/``).
+    With ``renders_nonce`` the view returns the request's nonce instead.
     Returns the view as routed.
     """
     name = path.rstrip("/").rsplit("/", 1)[-1].replace("-", "_") or "index"
 
     def view() -> str:
-        return name
+        return render_template_string("{{ csp_nonce() }}") if renders_nonce else name
 
     view.__name__ = name
     decorated: Any = view

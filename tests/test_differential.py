@@ -27,6 +27,7 @@ from werkzeug.test import TestResponse
 import flask_talisman
 
 from . import reference
+from .conftest import make_app
 
 NONCE = re.compile(r"nonce-[A-Za-z0-9_-]+")
 #: Headers that are the app's, not the extension's.
@@ -409,22 +410,13 @@ REQUESTS: list[tuple[str, str, str, dict[str, Any]]] = [
 
 def build(module: ModuleType, case: Case) -> tuple[Flask, Any]:
     """An app set up with ``module``'s Talisman as ``case`` says, and the Talisman."""
-    app = Flask(f"differential_{module.__name__}")
-    app.config["SECRET_KEY"] = "differential"
+    app = make_app(f"differential_{module.__name__}")  # "/", "/other", "/form"
     app.debug = case.debug
     if case.factory:
         talisman = module.Talisman()
         talisman.init_app(app, **case.options(module))
     else:
         talisman = module.Talisman(app, **case.options(module))
-
-    @app.route("/")
-    def index() -> str:
-        return "index"
-
-    @app.route("/form", methods=["POST"])
-    def form() -> str:
-        return "posted"
 
     @app.route("/nonce")
     def nonce() -> str:

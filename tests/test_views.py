@@ -9,7 +9,6 @@ import pytest
 from flask import (
     Blueprint,
     Flask,
-    render_template_string,
 )
 from flask.views import MethodView
 
@@ -423,10 +422,12 @@ def test_extend_with_nonce_placeholder_and_nonce_in() -> None:
     app = make_app()
     t = Talisman(app, content_security_policy={"default-src": SELF})
 
-    @app.route("/n")
-    @t.extend(content_security_policy={"script-src": NONCE})
-    def n() -> str:
-        return render_template_string("{{ csp_nonce() }}")
+    add_view(
+        app,
+        "/n",
+        t.extend(content_security_policy={"script-src": NONCE}),
+        renders_nonce=True,
+    )
 
     response = app.test_client().get("/n", **HTTPS)
     nonce = response.get_data(as_text=True)

@@ -879,10 +879,12 @@ def test_no_nonce_when_the_policy_uses_none(app: Flask) -> None:
 def test_nonce_only_on_the_view_that_uses_one(app: Flask) -> None:
     t = Talisman(app)
 
-    @app.route("/with-nonce")
-    @t(content_security_policy_nonce_in=["script-src"])
-    def with_nonce() -> str:
-        return render_template_string("{{ csp_nonce() }}")
+    add_view(
+        app,
+        "/with-nonce",
+        t(content_security_policy_nonce_in=["script-src"]),
+        renders_nonce=True,
+    )
 
     client = app.test_client()
     response = client.get("/with-nonce", **HTTPS)
@@ -1071,9 +1073,7 @@ def test_same_nonce_in_enforced_and_report_only_policies(app: Flask) -> None:
         content_security_policy_report_only_nonce_in=["style-src"],
     )
 
-    @app.route("/both")
-    def both() -> str:
-        return render_template_string("{{ csp_nonce() }}")
+    add_view(app, "/both", renders_nonce=True)
 
     response = app.test_client().get("/both", **HTTPS)
     nonce = response.get_data(as_text=True)
