@@ -50,6 +50,12 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
     return f" Did you mean {matches[0]!r}?" if matches else ""
 
 
+def choices(word: str, allowed: Iterable[str], lead: str = "Use") -> str:
+    """A "did you mean" for ``word``, then every allowed value after ``lead``."""
+    allowed = list(allowed)
+    return f"{suggest(word, allowed)} {lead} {', '.join(map(repr, allowed))}."
+
+
 def check_header_text(option: str, value: str) -> None:
     """Refuse control characters (CR, LF, NUL...) and non-ASCII in ``value``.
 

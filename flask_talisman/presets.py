@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ConfigurationError, suggest, type_error
+from .errors import ConfigurationError, choices, type_error
 from .headers.csp import NONCE, NONE, SELF, STRICT_DYNAMIC, UNSAFE_INLINE
 
 __all__ = ["PRESETS", "resolve_preset"]
@@ -142,9 +142,5 @@ def resolve_preset(value: object, where: str = "preset") -> Mapping[str, Any]:
         return PRESETS[value]
     except KeyError:
         raise ConfigurationError(
-            f"{where}: unknown preset {value!r}."
-            + suggest(value, PRESETS)
-            + " Presets: "
-            + ", ".join(map(repr, PRESETS))
-            + "."
+            f"{where}: unknown preset {value!r}." + choices(value, PRESETS, "Presets:")
         ) from None

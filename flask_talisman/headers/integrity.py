@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..errors import ConfigurationError, check_header_text, suggest, type_error
+from ..errors import (
+    ConfigurationError,
+    check_header_text,
+    choices,
+    suggest,
+    type_error,
+)
 from .base import Header, Option, Resolved, header
 from .tokens import is_empty_policy
 
@@ -44,11 +50,7 @@ def _items(option: str, key: str, value: object) -> list[str]:
         }.get(key)
         if allowed is not None and item not in allowed:
             raise ConfigurationError(
-                f"{option}[{key!r}]: {item!r} is not valid."
-                + suggest(item, allowed)
-                + " Use "
-                + ", ".join(map(repr, allowed))
-                + "."
+                f"{option}[{key!r}]: {item!r} is not valid." + choices(item, allowed)
             )
         if allowed is None and not _ENDPOINT.match(item):
             raise ConfigurationError(
