@@ -9,13 +9,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from flask import (
     Blueprint,
     Flask,
-    Request,
     Response,
     current_app,
     has_app_context,
 )
-from flask import request as request_proxy
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from .compose import apply_layers
@@ -47,6 +44,7 @@ from .presets import resolve_preset
 from .reports import RECEIVER_ENDPOINT, RECEIVER_OPTIONS, make_receiver
 from .state import AppState, normal_layer
 from .views import Registry
+from .wire import current_request, set_headers
 
 if TYPE_CHECKING:  # typing_extensions is needed by type checkers only
     from typing_extensions import Unpack
@@ -59,44 +57,16 @@ T = TypeVar("T")
 _MAX_WRAPPED = 32
 
 
-def _current_request() -> Request:
-    # The real object behind the proxy: one lookup instead of one per use.
-    request: Request = request_proxy._get_current_object()  # type: ignore[attr-defined]
-    return request
-
-
-def set_headers(
-    headers: Headers, pairs: tuple[tuple[str, str], ...], names: frozenset[str]
-) -> None:
-    """Set compiled header pairs, replacing any the response already has.
-
-    The values were validated when the policy was compiled, so when none of
-    the names is present yet (the usual case) the pairs are appended to the
-    header list in one step instead of through :meth:`Headers.set`, which
-    re-checks and scans for every header.
-    """
-    if type(headers) is Headers:
-        existing: list[tuple[str, str]] = headers._list
-        for key, _ in existing:
-            if key.lower() in names:
-                break
-        else:
-            existing.extend(pairs)
-            return
-    for name, value in pairs:
-        headers[name] = value
-
-
 def csp_nonce() -> str:
     """The current request's CSP nonce, or ``""`` if its policy uses none.
 
     Available in templates as ``{{ csp_nonce() }}``.
     """
     try:
-        request = _current_request()
+        request = current_request()
     except RuntimeError:  # outside a request
         return ""
-    nonce: str = request.__dict__.get("csp_nonce", "")
+    nonce: str = getattr(request, "csp_nonce", "")
     return nonce
 
 
@@ -384,7 +354,7 @@ class Talisman:
         config = app.config
 
         def talisman_before_request() -> Response | None:
-            request = _current_request()
+            request = current_request()
             policy = state.policy_for(request.endpoint)
             secure = is_secure(request, policy.trust_x_forwarded_proto)
             headers = policy.secure if secure else policy.insecure
@@ -414,8 +384,10 @@ class Talisman:
         config = app.config
 
         def talisman_after_request(response: Response) -> Response:
-            request = _current_request()
-            data: tuple[HeaderSet, str, str] | None = request.__dict__.get("_talisman")
+            request = current_request()
+            data: tuple[HeaderSet, str, str] | None = getattr(
+                request, "_talisman", None
+            )
             if data is None:
                 # The before-request hook did not run for this request (an
                 # earlier hook failed or returned a response), or it raised
@@ -479,8 +451,8 @@ class Talisman:
 
     def _make_cookie_hook(self) -> Callable[[Response], Response]:
         def talisman_harden_cookies(response: Response) -> Response:
-            data: tuple[HeaderSet, str, str] | None = _current_request().__dict__.get(
-                "_talisman"
+            data: tuple[HeaderSet, str, str] | None = getattr(
+                current_request(), "_talisman", None
             )
             if data is not None and data[0].cookies is not None:
                 header_set = data[0]

@@ -176,7 +176,7 @@ def preview(
             return Served({}, error=f"ConfigurationError: {error}")
         except HTTPException as error:
             return Served({}, error=f"{error.code} {error.name}: {error.description}")
-        data = request.__dict__["_talisman"]
+        data = request._talisman  # type: ignore[attr-defined]
         # The nonce of this request (or of none, on a redirect) is shown as
         # the placeholder: the after-request hook joins it into the headers.
         request._talisman = (data[0], NONCE_PLACEHOLDER, data[2])  # type: ignore[attr-defined]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from types import FunctionType
 from typing import Any
 
 from flask import Flask, Response
@@ -98,10 +97,6 @@ def _view_attribute_of(view: object) -> object:
     """``view.talisman_view_options``, or ``None``."""
     if view is None:
         return None
-    if type(view) is FunctionType:
-        # A plain function keeps it in its __dict__: a lookup there costs a
-        # fraction of a getattr() that fails on every request.
-        return view.__dict__.get(VIEW_OPTIONS_ATTRIBUTE)
     try:
         return getattr(view, VIEW_OPTIONS_ATTRIBUTE, None)
     except Exception:  # a callable object whose attribute lookup fails
