@@ -139,7 +139,26 @@ VALID: dict[str, list[Any]] = {
     "harden_cookies_samesite": ["Strict", "None"],
     "harden_cookies_include": [["a"], "a"],
     "harden_cookies_exclude": [["a"]],
+    "x_robots_tag": ["noindex, nofollow", ["googlebot: noindex", "max-snippet: 20"]],
 }  # fmt: skip
+
+#: Options whose default is the only valid value the strategies need.
+DEFAULT_IS_ENOUGH = frozenset(
+    {"report_receiver_max_bytes", "report_receiver_rate_limit",
+     "report_receiver_sample_rate", "report_receiver"}
+)  # fmt: skip
+
+
+def test_every_option_with_values_has_valid_examples() -> None:
+    # A new option's property tests start from values it accepts: give them.
+    missing = {
+        name
+        for name, spec in SPECS.items()
+        if not isinstance(spec.default, bool)
+        and name not in VALID
+        and name not in DEFAULT_IS_ENOUGH
+    }
+    assert not missing, f"add accepted values for {sorted(missing)} to VALID"
 
 
 def mutate(value: Any, text: str) -> Any:
