@@ -32,7 +32,7 @@ from .options import (
 )
 from .policy import CompiledPolicy, compile_policy
 from .reports import RECEIVER_ENDPOINT, RECEIVER_OPTIONS
-from .views import Registry
+from .views import CheckedLayer, Registry
 
 __all__ = ["VIEW_OPTIONS_ATTRIBUTE", "AppState", "normal_layer"]
 
@@ -128,17 +128,18 @@ def _view_attribute(endpoint: str | None, options: object) -> dict[str, Any]:
     return kept
 
 
-def normal_layer(layer: tuple[str, Mapping[str, Checked]]) -> Layer:
-    # A decorator's options were checked when it was applied; one edited in
-    # place since then is checked again.
+def normal_layer(layer: CheckedLayer) -> Layer:
+    """A decorator's options in their normal forms.
+
+    They were checked when the decorator was applied. One edited in place
+    since then is checked again, once: the layer (Talisman's own dict) keeps
+    the new check for every view and app that uses it.
+    """
     operation, options = layer
-    normal = {
-        name: checked.normal
-        if unchanged(checked.watched)
-        else check_kept(name, checked.value).normal
-        for name, checked in options.items()
-    }
-    return operation, normal  # type: ignore[return-value]
+    for name, checked in list(options.items()):
+        if not unchanged(checked.watched):
+            options[name] = check_kept(name, checked.value)
+    return operation, {name: checked.normal for name, checked in options.items()}
 
 
 def _fresh(error: ConfigurationError) -> ConfigurationError:
@@ -315,7 +316,7 @@ class AppState:
         layers: list[Layer] = []
         objects: list[Any] = []
 
-        def add(layer: tuple[str, Mapping[str, Checked]]) -> None:
+        def add(layer: CheckedLayer) -> None:
             layers.append(normal_layer(layer))
             objects.extend(checked.value for checked in layer[1].values())
 

@@ -17,10 +17,15 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
+from typing import Literal
 
-from .compose import Layer
+from .options import Checked
 
-__all__ = ["Registry"]
+__all__ = ["CheckedLayer", "Registry"]
+
+#: What a decorator registers: its operation and its options, each checked.
+CheckedLayer = tuple[Literal["replace", "extend"], dict[str, Checked]]
+Ref = Callable[[], object]
 
 # How many __wrapped__ links get_wrapped follows at most.
 _MAX_WRAPPED = 32
@@ -30,11 +35,13 @@ class Registry:
     """Option layers per object, innermost decorator first."""
 
     def __init__(self) -> None:
-        self._entries: dict[int, tuple[Callable[[], object], tuple[Layer, ...]]] = {}
+        self._entries: dict[
+            int, tuple[Callable[[], object], tuple[CheckedLayer, ...]]
+        ] = {}
         # Reentrant: a collected object's callback may run inside add().
         self._lock = threading.RLock()
 
-    def add(self, target: object, layer: Layer) -> None:
+    def add(self, target: object, layer: CheckedLayer) -> None:
         """Append ``layer`` to ``target``'s layers."""
         key = id(target)
         with self._lock:
@@ -58,14 +65,14 @@ class Registry:
 
         return forget
 
-    def get(self, target: object) -> tuple[Layer, ...]:
+    def get(self, target: object) -> tuple[CheckedLayer, ...]:
         """``target``'s layers, or ``()``."""
         entry = self._entries.get(id(target))
         if entry is not None and entry[0]() is target:
             return entry[1]
         return ()
 
-    def get_wrapped(self, view: object) -> tuple[Layer, ...]:
+    def get_wrapped(self, view: object) -> tuple[CheckedLayer, ...]:
         """The layers of ``view`` or of the first function it wraps that has some.
 
         Follows ``__wrapped__``, so options survive ``functools.wraps``
@@ -80,7 +87,7 @@ class Registry:
             view = getattr(view, "__wrapped__", None)
         return ()
 
-    def layers(self) -> list[tuple[Layer, ...]]:
+    def layers(self) -> list[tuple[CheckedLayer, ...]]:
         """Every registered object's layers."""
         return [entry[1] for entry in list(self._entries.values())]
 

@@ -186,3 +186,34 @@ def test_a_warning_is_shown_once_where_it_is_configured() -> None:
     assert len(messages) == 2, messages
     assert "'scirpt-src' is not a known CSP directive" in messages[0]
     assert "preload list requires includeSubDomains" in messages[1]
+
+
+def test_a_decorator_value_edited_in_place_is_checked_once_for_all_its_views(
+    counts: Counts,
+) -> None:
+    app = make_app()
+    talisman = Talisman(app)
+    admin = Blueprint("admin", __name__)
+    for name in ("one", "two", "three"):
+        admin.add_url_rule(f"/admin/{name}", name, lambda: "admin")
+    policy: dict[str, Any] = {"default-src": "'none'"}
+    talisman(content_security_policy=policy)(admin)
+    app.register_blueprint(admin)
+    paths = ("/admin/one", "/admin/two", "/admin/three")
+    serve(app, *paths)
+    before = counts.copy()
+    policy["img-src"] = "'self'"
+    serve(app, *paths)
+    talisman.referrer_policy = "no-referrer"  # every view compiles again
+    serve(app, *paths)
+    assert counts - before == collections.Counter(
+        {
+            "check:content_security_policy": 1,
+            "parse:content_security_policy": 1,
+            "check:referrer_policy": 1,
+        }
+    )
+    response = app.test_client().get("/admin/two", **HTTPS)
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'none'; img-src 'self'"
+    )
