@@ -143,11 +143,12 @@ class Checked:
 def check_kept(option: str, value: Any) -> Checked:
     """Check ``value`` on its own; keep it with its normal form.
 
-    The watch is taken first, so an edit made meanwhile on another thread
-    is seen as a change (and checked again) when the option is next used.
+    The check reads the copy the watch compares with, so an edit made on
+    another thread meanwhile is never half-read: it is seen as a change,
+    and checked, when the option is next used.
     """
-    _, watched = watch([value])
-    return Checked(value, check_value(option, value), watched)
+    copies, watched = watch([value])
+    return Checked(value, check_value(option, copies[0]), watched)
 
 
 def check_options(
@@ -222,14 +223,17 @@ class Watch:
 
 
 def _copy(value: Any) -> Any:
-    # A plain deep copy of the containers in ``value``: what is compiled.
+    # A plain deep copy of the containers in ``value``: what is checked. A
+    # set stays a set (and a frozenset a frozenset), as the check names it.
     if isinstance(value, Mapping):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_copy(v) for v in value]
     if isinstance(value, tuple):
         return tuple(_copy(v) for v in value)
-    if isinstance(value, (set, frozenset)):
+    if isinstance(value, set):
+        return set(value)
+    if isinstance(value, frozenset):
         return frozenset(value)
     return value
 
@@ -295,8 +299,8 @@ _COPY_ATTEMPTS = 100
 def watch(values: Iterable[Any]) -> tuple[list[Any], Watch]:
     """Copies of ``values`` and what tells when one is edited in place.
 
-    Returns plain copies (what a policy is compiled from, so that an edit
-    made while it compiles cannot reach it halfway) and a :class:`Watch` of
+    Returns plain copies (what a value is checked from, so that an edit made
+    on another thread meanwhile cannot reach the check halfway) and a :class:`Watch` of
     every dict or list among ``values``, which :func:`unchanged` compares.
     The user's objects are never wrapped or written to.
     """

@@ -294,32 +294,31 @@ class AppState:
         self, compiled: _Compiled, endpoint: str | None, view: object
     ) -> _ViewEntry:
         attribute = _view_attribute_of(view)
-        try:
-            layers, watched = self._view_layers(endpoint, view, attribute)
-        except ConfigurationError as error:
-            return _ViewEntry(view, attribute, _NOTHING, self._in_view(endpoint, error))
-        if not layers:
+        sources = self._view_sources(endpoint, view, attribute)
+        if endpoint is None or not sources:
             return _ViewEntry(view, attribute, _NOTHING, compiled.app)
+        # Watched before they are checked: a view whose options are wrong
+        # now is compiled again once they are fixed in place.
+        objects = [obj for kind, source in sources for obj in _objects(kind, source)]
+        watched = watch(objects)[1] if objects else _NOTHING
+        try:
+            layers = self._layers(endpoint, sources)
+        except ConfigurationError as error:
+            return _ViewEntry(view, attribute, watched, self._in_view(endpoint, error))
         result = self._compile(compiled.normal, layers, endpoint)
         return _ViewEntry(view, attribute, watched, result)
 
-    def _view_layers(
+    def _view_sources(
         self, endpoint: str | None, view: object, attribute: object
-    ) -> tuple[list[Layer], Watch]:
-        """The normal-form layers over the app's options, outermost first.
+    ) -> list[tuple[str, Any]]:
+        """What sets options over the app's for ``endpoint``, outermost first.
 
-        Also returns the watch of the user's objects among them: an edit
-        made in place recompiles the view.
+        Each is ``("decorator", checked layer)``, ``("layer", normal-form
+        layer)`` or ``("attribute", the view's talisman_view_options)``.
         """
         if endpoint is None:
-            return [], _NOTHING
-        layers: list[Layer] = []
-        objects: list[Any] = []
-
-        def add(layer: CheckedLayer) -> None:
-            layers.append(normal_layer(layer))
-            objects.extend(checked.value for checked in layer[1].values())
-
+            return []
+        sources: list[tuple[str, Any]] = []
         # Blueprints from the outermost in: "admin.users.list" is the view
         # "list" of the blueprint "users" nested in "admin".
         app = self.app_ref()
@@ -327,18 +326,27 @@ class AppState:
         if app is not None:  # pragma: no branch - the app owns this state
             for i in range(1, len(parts) + 1):
                 blueprint = app.blueprints.get(".".join(parts[:i]))
-                for layer in self._blueprints.get(blueprint):
-                    add(layer)
+                sources.extend(
+                    ("decorator", layer) for layer in self._blueprints.get(blueprint)
+                )
         if endpoint == RECEIVER_ENDPOINT and self.values["report_receiver"]:
-            layers.append(_RECEIVER_LAYER)
+            sources.append(("layer", _RECEIVER_LAYER))
         if attribute is not None:
-            layers.append(("replace", self._attribute_layer(endpoint, attribute)))
-            objects.append(attribute)
-        for layer in self._views.get_wrapped(view):
-            add(layer)
-        if not objects:
-            return layers, _NOTHING
-        return layers, watch(objects)[1]
+            sources.append(("attribute", attribute))
+        sources.extend(("decorator", layer) for layer in self._views.get_wrapped(view))
+        return sources
+
+    def _layers(self, endpoint: str, sources: list[tuple[str, Any]]) -> list[Layer]:
+        # The sources' options in their normal forms (checked only if edited).
+        layers: list[Layer] = []
+        for kind, source in sources:
+            if kind == "decorator":
+                layers.append(normal_layer(source))
+            elif kind == "attribute":
+                layers.append(("replace", self._attribute_layer(endpoint, source)))
+            else:
+                layers.append(source)
+        return layers
 
     def _attribute_layer(self, endpoint: str, attribute: object) -> dict[str, Any]:
         # Checked once per edit of the attribute, not once per compile.
@@ -357,9 +365,11 @@ class AppState:
         view. Raises :class:`ConfigurationError` as :meth:`policy_for` does.
         """
         compiled = self._current()
-        view = self.view_functions.get(endpoint) if endpoint is not None else None
-        layers, _ = self._view_layers(endpoint, view, _view_attribute_of(view))
-        return _valid(apply_layers(compiled.normal, layers))
+        if endpoint is None:
+            return _valid(dict(compiled.normal))
+        view = self.view_functions.get(endpoint)
+        sources = self._view_sources(endpoint, view, _view_attribute_of(view))
+        return _valid(apply_layers(compiled.normal, self._layers(endpoint, sources)))
 
     def _compile(
         self, normal: Mapping[str, Any], layers: list[Layer], endpoint: str | None
@@ -401,6 +411,15 @@ class AppState:
             if error is not None and error is not app_result:
                 found.append(error)
         return found
+
+
+def _objects(kind: str, source: Any) -> list[Any]:
+    # The user's objects among a source's options, to watch for edits.
+    if kind == "decorator":
+        return [checked.value for checked in source[1].values()]
+    if kind == "attribute":
+        return [source]
+    return []
 
 
 def _valid(resolved: dict[str, Any]) -> dict[str, Any]:

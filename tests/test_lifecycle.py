@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import (
+    Blueprint,
     Flask,
     Response,
     abort,
@@ -865,3 +866,67 @@ def test_concurrent_requests_and_edits_always_send_one_whole_configuration() -> 
             value,
         ), value
     assert talisman.content_security_policy["img-src"] == f"https://{i - 1}.example"
+
+
+# -- a view whose options are wrong now, then fixed in place -------------------
+
+
+def decorated_by_dict(talisman: Talisman, app: Flask, options: dict[str, Any]) -> None:
+    add_view(app, "/view", talisman(**options))
+
+
+def decorated_blueprint(
+    talisman: Talisman, app: Flask, options: dict[str, Any]
+) -> None:
+    admin = Blueprint("admin", __name__)
+    add_view(admin, "/view")
+    talisman.extend(**options)(admin)
+    app.register_blueprint(admin)
+
+
+def view_attribute(talisman: Talisman, app: Flask, options: dict[str, Any]) -> None:
+    add_view(app, "/view").talisman_view_options = options
+
+
+@pytest.mark.parametrize(
+    "configure", [decorated_by_dict, decorated_blueprint, view_attribute]
+)
+def test_a_view_fixed_in_place_is_served_again(configure: Any) -> None:
+    app = make_app()
+    talisman = Talisman(app)
+    policy = {"img-src": "https://a.example"}
+    configure(talisman, app, {"content_security_policy": policy})
+    client = app.test_client()
+    policy["img-src"] = "self"  # a keyword without its quotes: refused
+    assert client.get("/view", **HTTPS).status_code == 500
+    with pytest.raises(ConfigurationError, match="should be quoted"):
+        talisman.check(app)
+    policy["img-src"] = "'self'"
+    response = client.get("/view", **HTTPS)
+    assert response.status_code == 200
+    assert "img-src 'self'" in response.headers["Content-Security-Policy"]
+    talisman.check(app)
+
+
+class ResizedWhileChecked(dict[str, Any]):
+    """Its third read fails, as when another thread resizes it meanwhile.
+
+    The first two reads are the copies change detection takes; a check that
+    read the dict itself again would be the third.
+    """
+
+    reads = 0
+
+    def items(self) -> Any:
+        self.reads += 1
+        if self.reads == 3:
+            raise RuntimeError("dictionary changed size during iteration")
+        return super().items()
+
+
+def test_a_value_is_checked_from_the_copy_that_is_watched() -> None:
+    app = make_app()
+    talisman = Talisman(app)
+    policy = ResizedWhileChecked({"default-src": "'self'", "img-src": "*"})
+    talisman.content_security_policy = policy
+    assert headers(app)["Content-Security-Policy"] == "default-src 'self'; img-src *"
