@@ -10,7 +10,7 @@ view's policy is compiled, never per request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from .errors import ConfigurationError
@@ -22,11 +22,17 @@ __all__ = ["Layer", "apply_layers"]
 Layer = tuple[Literal["replace", "extend"], Mapping[str, Any]]
 
 
-def apply_layers(values: Mapping[str, Any], layers: Iterable[Layer]) -> dict[str, Any]:
+def apply_layers(
+    values: Mapping[str, Any],
+    layers: Iterable[Layer],
+    warn: Callable[[str], None] = lambda message: None,
+) -> dict[str, Any]:
     """Resolve options: ``values`` (the app's) with each layer applied in order.
 
-    A value that is a :class:`ConfigurationError` (the app's option is
-    invalid as it is now) stays refused when a layer extends it.
+    ``warn`` receives the warnings about merged values (``'none'`` beside
+    other sources). A value that is a :class:`ConfigurationError` (the app's
+    option is invalid as it is now) stays refused when a layer extends it
+    with a policy; a layer that turns the header off replaces it.
     """
     result = dict(values)
     for operation, options in layers:
@@ -42,8 +48,10 @@ def apply_layers(values: Mapping[str, Any], layers: Iterable[Layer]) -> dict[str
                     name = "content_security_policy"
                 merge = SPECS[name].extend
                 if merge is not None:
-                    if isinstance(result[name], ConfigurationError):
-                        continue
-                    value = merge(result[name], value)
+                    base = result[name]
+                    if not isinstance(base, ConfigurationError):
+                        value = merge(name, base, value, warn)
+                    elif value and not isinstance(value, bool):
+                        value = base  # what extends a refused value is refused
             result[name] = value
     return result

@@ -374,11 +374,12 @@ class AppState:
     def _compile(
         self, normal: Mapping[str, Any], layers: list[Layer], endpoint: str | None
     ) -> Result:
+        merged: list[str] = []
         try:
-            policy = compile_policy(_valid(apply_layers(normal, layers)))
+            policy = compile_policy(_valid(apply_layers(normal, layers, merged.append)))
         except ConfigurationError as error:
             return self._in_view(endpoint, error)
-        self._show(endpoint, policy.warnings)
+        self._show(endpoint, (*merged, *policy.warnings))
         return policy
 
     def _show(self, endpoint: str | None, messages: tuple[str, ...]) -> None:

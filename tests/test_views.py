@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any, ClassVar
 
 import pytest
@@ -389,6 +390,12 @@ EXTEND_CSP = [
         "script-src 'self' https://a.example https://b.example",
     ),
     (
+        "duplicates among the added sources are not repeated",
+        {"img-src": SELF},
+        {"img-src": "https://a.example https://a.example"},
+        "img-src 'self' https://a.example",
+    ),
+    (
         "string policies on both sides",
         "default-src 'self'; img-src 'self'",
         "img-src data:; connect-src wss://ws.example",
@@ -416,6 +423,37 @@ def test_extend_csp(base: Any, extra: Any, expected: str) -> None:
     assert csp(app, "/extended") == expected
     if base:  # the app's own policy is untouched
         assert csp(app, "/") != expected
+
+
+def test_extending_with_none_beside_other_sources_warns_once(app: Flask) -> None:
+    t = Talisman(app, content_security_policy={"script-src": SELF})
+    add_view(app, "/view", t.extend(content_security_policy={"script-src": "'none'"}))
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        get(app, "/view")
+        t.referrer_policy = "no-referrer"  # compiled again: not shown again
+        get(app, "/view")
+    assert [str(w.message) for w in shown] == [
+        "content_security_policy['script-src']: 'none' is ignored when other "
+        "sources are listed ('self' 'none'). Remove 'none' or the other sources."
+    ]
+    assert (
+        headers(app, "/view")["Content-Security-Policy"] == "script-src 'self' 'none'"
+    )
+
+
+def test_turning_off_a_policy_the_app_has_wrong_still_turns_it_off(app: Flask) -> None:
+    policy = {"default-src": SELF}
+    t = Talisman(app, content_security_policy=policy)
+    add_view(app, "/off", t.extend(content_security_policy=False))
+    add_view(app, "/more", t.extend(content_security_policy={"img-src": SELF}))
+    policy["default-src"] = "self"  # wrong now: the app's own pages fail
+    client = app.test_client()
+    assert client.get("/", **HTTPS).status_code == 500
+    assert client.get("/more", **HTTPS).status_code == 500  # extends what is wrong
+    off = client.get("/off", **HTTPS)
+    assert off.status_code == 200
+    assert "Content-Security-Policy" not in off.headers
 
 
 def test_extend_with_nonce_placeholder_and_nonce_in() -> None:

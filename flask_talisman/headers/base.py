@@ -41,8 +41,9 @@ ORIGIN_SLOT = "\x01"
 
 #: ``check(option name, value) -> normal form``; raises ConfigurationError.
 Checker = Callable[[str, Any], Any]
-#: ``merge(inherited normal form, added normal form) -> normal form``.
-Merger = Callable[[Any, Any], Any]
+#: ``merge(option, inherited, added, warn) -> normal form``: both normal
+#: forms; ``warn(message)`` records a warning about the merged value.
+Merger = Callable[[str, Any, Any, Callable[[str], None]], Any]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..errors import (
     ConfigurationError,
@@ -324,11 +324,8 @@ def parse_directives(
         source_list = check_sources and low in SOURCE_LIST_DIRECTIVES
         for token in tokens:
             _check_token(option, name, token, source_list)
-        if source_list and len(tokens) > 1 and NONE in (t.lower() for t in tokens):
-            warn(
-                f"{option}[{name!r}]: 'none' is ignored when other sources are "
-                f"listed ({' '.join(tokens)}). Remove 'none' or the other sources."
-            )
+        if source_list:
+            _warn_if_none_is_ignored(option, name, tokens, warn)
         if low in position:
             # Every occurrence is checked above; the last one is kept, in the
             # first one's place, as flask-talisman 1.1.0 did (applications
@@ -407,7 +404,19 @@ def check_report_only(option: str, value: object) -> bool | Policy:
     return check_csp(option, value)
 
 
-def extend_csp(base: Policy, extra: Policy) -> Policy:
+def _warn_if_none_is_ignored(
+    option: str, name: str, tokens: Sequence[str], warn: Callable[[str], None]
+) -> None:
+    if len(tokens) > 1 and NONE in (t.lower() for t in tokens):
+        warn(
+            f"{option}[{name!r}]: 'none' is ignored when other sources are "
+            f"listed ({' '.join(tokens)}). Remove 'none' or the other sources."
+        )
+
+
+def extend_csp(
+    option: str, base: Policy, extra: Policy, warn: Callable[[str], None]
+) -> Policy:
     """``base`` with ``extra``'s sources appended, directive by directive.
 
     A fetch directive ``base`` lacks starts from ``default-src``'s sources,
@@ -428,16 +437,25 @@ def extend_csp(base: Policy, extra: Policy) -> Policy:
         current = merged[key]
         if tokens and any(t.lower() == NONE for t in current):
             current = [t for t in current if t.lower() != NONE]
-        current += [token for token in tokens if token not in current]
+        for token in tokens:
+            if token not in current:
+                current.append(token)
         merged[key] = current
+        if name.lower() in SOURCE_LIST_DIRECTIVES:
+            _warn_if_none_is_ignored(option, key, current, warn)
     return tuple((name, tuple(tokens)) for name, tokens in merged.items())
 
 
-def extend_report_only(base: bool | Policy, extra: bool | Policy) -> bool | Policy:
+def extend_report_only(
+    option: str,
+    base: bool | Policy,
+    extra: bool | Policy,
+    warn: Callable[[str], None],
+) -> bool | Policy:
     """Extend a report-only policy; ``True`` or ``False`` replaces it."""
     if isinstance(extra, bool):
         return extra
-    return extend_csp(() if isinstance(base, bool) else base, extra)
+    return extend_csp(option, () if isinstance(base, bool) else base, extra, warn)
 
 
 def _complete(

@@ -355,7 +355,9 @@ def _allowlist_items(value: str) -> list[str] | None:
     return [value]
 
 
-def extend_permissions(base: Members, extra: Members) -> Members:
+def extend_permissions(
+    option: str, base: Members, extra: Members, warn: Callable[[str], None]
+) -> Members:
     """``base`` with ``extra``'s allowlist items added, feature by feature.
 
     An allowlist with parameters (``;report-to=...``) is replaced, not
