@@ -92,8 +92,10 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 def warn(message: str) -> None:
     """Emit a :class:`ConfigurationWarning` attributed to the user's code.
 
-    Each check runs once per value configured, and each combination warning
-    is shown where it first appears, so a warning is never repeated.
+    A check warns when it runs: once where a value is configured, and again
+    only when the value is edited in place (once for each app that uses
+    it). A combination's warning is shown by the app's state when the
+    combination first compiles for an endpoint.
     """
     level = 1
     frame = sys._getframe(0)

@@ -54,7 +54,6 @@ if TYPE_CHECKING:  # typing_extensions is needed by type checkers only
 __all__ = ["Talisman", "csp_nonce"]
 
 T = TypeVar("T")
-_MAX_WRAPPED = 32
 
 
 def csp_nonce() -> str:

@@ -34,13 +34,22 @@ from .headers.structured import (
 )
 
 __all__ = [
+    "DEFAULT_NORMAL",
     "KEPT_BY_PRESETS",
     "PER_VIEW",
     "SPECS",
+    "Checked",
+    "Watch",
+    "check_kept",
     "check_options",
     "check_value",
+    "checked_defaults",
     "defaults",
     "from_config",
+    "normal_forms",
+    "own",
+    "unchanged",
+    "watch",
 ]
 
 _SPECS = (
