@@ -676,6 +676,41 @@ def test_extending_report_only_when_the_app_only_reports(app: Flask) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("report_only", "expected"),
+    [
+        pytest.param(
+            True,
+            {
+                "Content-Security-Policy": None,
+                "Content-Security-Policy-Report-Only": "default-src 'self'; "
+                "object-src 'none'; report-uri /csp",
+            },
+            id="True keeps reporting only",
+        ),
+        pytest.param(
+            False,
+            {
+                "Content-Security-Policy": "default-src 'self'; object-src 'none'; "
+                "report-uri /csp",
+                "Content-Security-Policy-Report-Only": None,
+            },
+            id="False enforces the one policy",
+        ),
+    ],
+)
+def test_extending_report_only_with_a_flag_when_the_app_only_reports(
+    app: Flask, report_only: bool, expected: dict[str, str | None]
+) -> None:
+    t = Talisman(
+        app,
+        content_security_policy_report_only=True,
+        content_security_policy_report_uri="/csp",
+    )
+    add_view(app, "/view", t.extend(content_security_policy_report_only=report_only))
+    check(app.test_client().get("/view", **HTTPS), expected)
+
+
 def test_extend_permissions_on_a_string_policy_with_inner_commas_serves_the_view() -> (
     None
 ):
