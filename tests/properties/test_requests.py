@@ -214,7 +214,7 @@ def test_the_receiver_holds_bounded_memory_whatever_it_is_sent(
 
     The rate limiter remembers at most ``_MAX_CLIENTS`` clients (lowered here
     so the bound is reached quickly); nothing else outlives a request.
-    Without the bound, the 600 further clients below would hold ~100 KB.
+    Without the bound, the 600 further clients measured would hold ~100 KB.
     """
     monkeypatch.setattr(reports_module, "_MAX_CLIENTS", 100)
     app = build({}, {"report_receiver": "/reports", "report_receiver_rate_limit": 5})
@@ -232,14 +232,19 @@ def test_the_receiver_holds_bounded_memory_whatever_it_is_sent(
                 },
             )
 
+    growth = []
     tracemalloc.start()
     try:
         post_from(range(150))  # warm: every cache filled, the limiter full
-        gc.collect()
-        before = tracemalloc.get_traced_memory()[0]
-        post_from(range(150, 750))
-        gc.collect()
-        after = tracemalloc.get_traced_memory()[0]
+        for window in range(3):
+            # Interpreters make some one-time allocations late (caches, frames
+            # for code first run nested, dict resizes), each in one window; a
+            # leak grows every window.
+            gc.collect()
+            before = tracemalloc.get_traced_memory()[0]
+            post_from(range(150 + 600 * window, 750 + 600 * window))
+            gc.collect()
+            growth.append(tracemalloc.get_traced_memory()[0] - before)
     finally:
         tracemalloc.stop()
-    assert after - before < 16 * 1024, after - before
+    assert min(growth) < 16 * 1024, growth
