@@ -14,19 +14,17 @@ only its user-space part), so read these beside ``run.py``'s numbers.
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import run
+from _callgrind import callgrind
 
 HERE = Path(__file__).resolve().parent
 DRIVER = """
 import sys
 sys.path.insert(0, {here!r})
 import run
+from _callgrind import callgrind
 factory, _ = run.SCENARIOS[{scenario!r}]
 app = factory()
 environ = run.environ()
@@ -38,23 +36,7 @@ for i in range(50 + {count}):
 
 def instructions(scenario: str, count: int) -> int:
     code = DRIVER.format(here=str(HERE), scenario=scenario, count=count)
-    result = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            "-c",
-            code,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    match = re.search(r"Collected : (\d+)", result.stderr)
-    assert match is not None, result.stderr
-    return int(match.group(1))
+    return callgrind("-c", code)
 
 
 def per_request(scenario: str, count: int) -> float:

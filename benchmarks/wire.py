@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import re
 import secrets
-import subprocess
 import sys
 import timeit
 from collections.abc import Callable
@@ -28,6 +26,7 @@ from types import FunctionType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _callgrind import callgrind
 from flask import Flask, request
 from werkzeug.datastructures import Headers
 
@@ -211,26 +210,7 @@ def nanoseconds(function: Callable[[], None], number: int, repeat: int) -> float
 
 
 def instructions(name: str, count: int) -> int:
-    result = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            __file__,
-            "--call",
-            name,
-            "--count",
-            str(count),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    match = re.search(r"Collected : (\d+)", result.stderr)
-    assert match is not None, result.stderr
-    return int(match.group(1))
+    return callgrind(__file__, "--call", name, "--count", str(count))
 
 
 def main() -> None:
