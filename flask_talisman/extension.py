@@ -133,7 +133,7 @@ class Talisman:
             {
                 name: entry
                 for name, entry in self._checked.items()
-                if name in self._explicit or not entry.current(entry.value)
+                if name in self._explicit or entry.edited()
             }
         )
         checked.update(given)
@@ -282,7 +282,7 @@ class Talisman:
     def _get_option(self, name: str) -> Any:
         state = self._state_of(None)
         if state is not None:
-            return state.values[name]
+            return state.value(name)
         return self._checked[name].value
 
     def _set_option(self, name: str, value: Any) -> None:

@@ -136,17 +136,21 @@ def check_value(option: str, value: Any) -> Any:
 class Checked:
     """An option's value as the user gave it, its normal form, and a watch.
 
-    The normal form stays valid for as long as :meth:`current` holds: the
-    option still holds this object and nothing in it was edited.
+    The normal form stays valid until :meth:`edited`: something in the
+    object was changed in place since it was checked.
     """
 
     value: Any
     normal: Any
     watched: Watch
 
+    def edited(self) -> bool:
+        """Whether the value was edited in place since it was checked."""
+        return not unchanged(self.watched)
+
     def current(self, value: Any) -> bool:
         """Whether ``value`` is this object, unedited since it was checked."""
-        return value is self.value and unchanged(self.watched)
+        return value is self.value and not self.edited()
 
 
 def check_kept(option: str, value: Any) -> Checked:
@@ -174,21 +178,18 @@ def check_options(
     return {name: check_kept(name, own(value)) for name, value in options.items()}
 
 
-def normal_forms(
-    values: Mapping[str, Any], checked: dict[str, Checked]
-) -> dict[str, Any]:
-    """Each value's normal form: from ``checked`` when still current.
+def normal_forms(checked: dict[str, Checked]) -> dict[str, Any]:
+    """Each option's normal form, checked again where it was edited in place.
 
-    A value that is new or was edited is checked again and ``checked`` is
-    updated; one that is now invalid gets its :class:`ConfigurationError`
-    as its normal form, so that a view overriding it still compiles.
+    ``checked`` is updated with the new checks. A value that is invalid now
+    gets its :class:`ConfigurationError` as its normal form, so that a view
+    overriding it still compiles.
     """
     normal: dict[str, Any] = {}
-    for name, value in values.items():
-        entry = checked.get(name)
-        if entry is None or not entry.current(value):
+    for name, entry in checked.items():
+        if entry.edited():
             try:
-                entry = checked[name] = check_kept(name, value)
+                entry = checked[name] = check_kept(name, entry.value)
             except ConfigurationError as error:
                 normal[name] = error
                 continue

@@ -137,7 +137,7 @@ def normal_layer(layer: CheckedLayer) -> Layer:
     """
     operation, options = layer
     for name, checked in list(options.items()):
-        if not unchanged(checked.watched):
+        if checked.edited():
             options[name] = check_kept(name, checked.value)
     return operation, {name: checked.normal for name, checked in options.items()}
 
@@ -150,8 +150,8 @@ def _fresh(error: ConfigurationError) -> ConfigurationError:
 class AppState:
     """Talisman's state for one app, kept in ``app.extensions["talisman"]``.
 
-    ``values`` holds the app's options as the user gave them, ``checked``
-    their normal forms. Per request, :meth:`policy_for` returns the compiled
+    Each option is kept as the user gave it, with its normal form
+    (:class:`~.options.Checked`). Per request, :meth:`policy_for` returns the compiled
     policy of the endpoint: it recompiles only when an option was assigned
     or a dict or list among them was edited in place, and the check for that
     is a comparison with copies. Only a changed value is checked again.
@@ -173,7 +173,6 @@ class AppState:
         "cookie_hook",
         "last_good",
         "owner",
-        "values",
         "view_functions",
     )
 
@@ -195,8 +194,6 @@ class AppState:
         self.owner = owner
         self.app_ref = weakref.ref(app)
         self.view_functions = app.view_functions
-        #: The app's options as the user gave them (read them, never write).
-        self.values = {name: entry.value for name, entry in checked.items()}
         self._checked = checked
         self._views = views
         self._blueprints = blueprints
@@ -206,8 +203,8 @@ class AppState:
         self._shown: dict[str | None, tuple[str, ...]] = {}
         self._version = 0
         self._lock = threading.RLock()
-        _, watched = watch(self.values.values())
-        normal = normal_forms(self.values, checked)
+        watched = self._watch()
+        normal = normal_forms(checked)
         policy = self._compile(normal, [], None)
         if isinstance(policy, ConfigurationError):
             raise _fresh(policy)
@@ -230,9 +227,16 @@ class AppState:
                 "init_app; pass this option to Talisman(...) or init_app(...)."
             )
         with self._lock:
-            self.values[name] = checked.value
             self._checked[name] = checked
             self._version += 1
+
+    def value(self, name: str) -> Any:
+        """The app's option ``name`` as the user gave it (the object itself)."""
+        return self._checked[name].value
+
+    def _watch(self) -> Watch:
+        # One comparison per request tells whether any option was edited.
+        return watch([entry.value for entry in self._checked.values()])[1]
 
     def normal(self, names: Iterable[str]) -> dict[str, Any]:
         """The normal forms of the app's own options ``names``."""
@@ -272,8 +276,8 @@ class AppState:
             if compiled.version == self._version and unchanged(compiled.watched):
                 return compiled  # another thread has just recompiled
             version = self._version
-            _, watched = watch(self.values.values())
-            normal = normal_forms(self.values, self._checked)
+            watched = self._watch()
+            normal = normal_forms(self._checked)
             app_result = self._compile(normal, [], None)
             if isinstance(app_result, CompiledPolicy):
                 self.last_good = app_result
@@ -329,7 +333,7 @@ class AppState:
                 sources.extend(
                     ("decorator", layer) for layer in self._blueprints.get(blueprint)
                 )
-        if endpoint == RECEIVER_ENDPOINT and self.values["report_receiver"]:
+        if endpoint == RECEIVER_ENDPOINT and self.value("report_receiver"):
             sources.append(("layer", _RECEIVER_LAYER))
         if attribute is not None:
             sources.append(("attribute", attribute))
