@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -9,12 +10,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from flask import (
     Blueprint,
     Flask,
+    Request,
     Response,
     current_app,
     has_app_context,
 )
 from werkzeug.exceptions import HTTPException
 
+from .caching import body_uses_nonce, cached_view, forget, is_stale, make_private
 from .compose import apply_layers
 from .cookies import (
     SESSION_OPTIONS,
@@ -24,7 +27,7 @@ from .cookies import (
 from .errors import ConfigurationError, suggest, warn
 from .headers.csp import csp_hash
 from .https import https_url, is_secure, origin
-from .nonce import make_nonce
+from .nonce import is_valid_nonce, make_nonce
 from .options import (
     DEFAULT_NORMAL,
     KEPT_BY_PRESETS,
@@ -39,7 +42,7 @@ from .options import (
     own,
     watch,
 )
-from .policy import HeaderSet, compile_policy
+from .policy import CompiledPolicy, HeaderSet, compile_policy
 from .presets import resolve_preset
 from .reports import RECEIVER_ENDPOINT, RECEIVER_OPTIONS, make_receiver
 from .state import AppState, normal_layer
@@ -55,18 +58,70 @@ __all__ = ["Talisman", "csp_nonce"]
 
 T = TypeVar("T")
 
+_logger = logging.getLogger("flask_talisman")
+
 
 def csp_nonce() -> str:
     """The current request's CSP nonce, or ``""`` if its policy uses none.
 
-    Available in templates as ``{{ csp_nonce() }}``.
+    Available in templates as ``{{ csp_nonce() }}``. It is the nonce the
+    response's CSP header carries, wherever it is called during the
+    request: in a view, an error handler, or a template rendered by a hook
+    that runs before Talisman's (which then makes the nonce). A valid
+    ``request.csp_nonce`` set by the application before Talisman's hook
+    runs is used, as in flask-talisman 1.1.0. Calling it also marks the
+    response as one whose body holds the nonce, which keeps it out of
+    shared caches (see :doc:`/caching`).
     """
     try:
         request = current_request()
     except RuntimeError:  # outside a request
         return ""
-    nonce: str = getattr(request, "csp_nonce", "")
+    data: tuple[HeaderSet, str, str] | None = getattr(request, "_talisman", None)
+    if data is not None and data[1] and getattr(request, "csp_nonce", None) is data[1]:
+        request._talisman_used = True  # type: ignore[attr-defined]
+        return data[1]
+    state = current_app.extensions.get("talisman")
+    if not isinstance(state, AppState):  # an app without Talisman
+        nonce = getattr(request, "csp_nonce", "")
+        return nonce if isinstance(nonce, str) else ""
+    policy = _policy_or_last_good(state, request.endpoint)
+    if not policy.uses_nonce:
+        return ""
+    nonce = _settle_nonce(request)
+    request._talisman_used = True  # type: ignore[attr-defined]
     return nonce
+
+
+def _policy_or_last_good(state: AppState, endpoint: str | None) -> CompiledPolicy:
+    # A response always gets a complete header set: the endpoint's, or the
+    # last one that compiled when its options cannot work together.
+    try:
+        return state.policy_for(endpoint)
+    except ConfigurationError:
+        return state.last_good
+
+
+def _settle_nonce(request: Request) -> str:
+    """This request's nonce: ``request.csp_nonce`` if valid, else a new one.
+
+    The nonce is then kept in ``request.csp_nonce`` (where 1.1.0 kept it and
+    where templates written for it read it) and in Talisman's request data,
+    so that it is checked once.
+    """
+    nonce = getattr(request, "csp_nonce", None)
+    if not is_valid_nonce(nonce):
+        if nonce is not None and nonce != "":
+            _logger.warning(
+                "request.csp_nonce is %r, which cannot go into a CSP header "
+                "(base64 characters only); Talisman used a new nonce instead.",
+                nonce,
+            )
+        nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
+    data = getattr(request, "_talisman", None)
+    if data is not None:
+        request._talisman = (data[0], nonce, data[2])  # type: ignore[attr-defined]
+    return nonce  # type: ignore[no-any-return]
 
 
 class Talisman:
@@ -369,7 +424,11 @@ class Talisman:
                 root = origin(request, secure, config)
             nonce = ""
             if policy.uses_nonce:
-                nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
+                # A valid nonce the app set before this hook (1.1.0 kept it),
+                # or one csp_nonce() made in a template rendered earlier.
+                nonce = getattr(request, "csp_nonce", None)
+                if not is_valid_nonce(nonce):
+                    nonce = _settle_nonce(request)
             # Kept on the request, not on g: g belongs to the app context,
             # which can outlive one request (a test's pushed context).
             request._talisman = (headers, nonce, root)  # type: ignore[attr-defined]
@@ -393,10 +452,7 @@ class Talisman:
                 # because the options cannot work together: then this error
                 # response gets the last complete header set that compiled,
                 # never a partial one.
-                try:
-                    policy = state.policy_for(request.endpoint)
-                except ConfigurationError:
-                    policy = state.last_good
+                policy = _policy_or_last_good(state, request.endpoint)
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
                 data = (policy.secure if secure else policy.insecure, "", "")
                 request._talisman = data  # type: ignore[attr-defined]
@@ -411,13 +467,21 @@ class Talisman:
                 except HTTPException:
                     header_set = header_set.no_origin  # type: ignore[assignment]
             pairs = header_set.static
+            private = False
             if header_set.templated:
-                # A redirect or an early failure made no nonce; the header
-                # still gets a fresh one rather than an empty source.
-                nonce = nonce or make_nonce()
-                pairs += tuple(
-                    [(name, nonce.join(parts)) for name, parts in header_set.templated]
-                )
+                response, private = self._nonce_response(app, request, response, nonce)
+                if response.status_code != 304:
+                    # The nonce the body was given (a redirect or an early
+                    # failure made none: the header still gets a fresh one).
+                    # A 304 gets no nonce'd header: the browser keeps the one
+                    # it stored with the body.
+                    nonce = request._talisman[1]  # type: ignore[attr-defined]
+                    pairs += tuple(
+                        [
+                            (name, nonce.join(parts))
+                            for name, parts in header_set.templated
+                        ]
+                    )
             if header_set.origin_templated:
                 pairs = pairs + tuple(
                     [
@@ -426,6 +490,9 @@ class Talisman:
                     ]
                 )
             set_headers(response.headers, pairs, header_set.names)
+            if private:
+                # After Talisman's own Cache-Control (cache_control) is set.
+                make_private(response.headers)
             if header_set.cookies is not None and not state.cookie_hook:
                 # harden_cookies turned on after the app started serving:
                 # hardened here, after the hooks registered after Talisman.
@@ -435,6 +502,43 @@ class Talisman:
             return response
 
         return talisman_after_request
+
+    def _nonce_response(
+        self, app: Flask, request: Request, response: Response, nonce: str
+    ) -> tuple[Response, bool]:
+        """Keep the nonce of a response and its body together (see caching.py).
+
+        Returns the response to send and whether its body used the nonce (to
+        be kept out of shared caches).
+        """
+        if response.status_code == 304:
+            return response, False
+        if not nonce or getattr(request, "csp_nonce", None) is not nonce:
+            nonce = _settle_nonce(request)
+        used = getattr(request, "_talisman_used", False)
+        view = cached_view(app, request.endpoint)
+        if view is not None:
+            if used:
+                # Stored by Flask-Caching with this request's nonce: every
+                # later request must render its own.
+                forget(app, view, request)
+            elif is_stale(response, nonce):
+                return self._stale(app, view, request), False
+        return response, used or body_uses_nonce(response, nonce)
+
+    def _stale(self, app: Flask, view: Any, request: Request) -> Response:
+        # A stored page whose nonces are another request's: never sent. The
+        # same request again renders afresh once the entry is gone.
+        if forget(app, view, request) and request.method in ("GET", "HEAD"):
+            response = app.redirect(request.url, code=307)
+        else:
+            response = app.response_class(
+                "This page was cached with another request's CSP nonce.",
+                status=503,
+                headers={"Retry-After": "1"},
+            )
+        response.headers["Cache-Control"] = "no-store"
+        return response  # type: ignore[return-value]
 
     def _add_cookie_hook(self, app: Flask, state: AppState) -> None:
         # Flask runs app-wide after-request hooks last-registered first: at

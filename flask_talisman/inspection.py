@@ -180,6 +180,7 @@ def preview(
         # The nonce of this request (or of none, on a redirect) is shown as
         # the placeholder: the after-request hook joins it into the headers.
         request._talisman = (data[0], NONCE_PLACEHOLDER, data[2])  # type: ignore[attr-defined]
+        request.csp_nonce = NONCE_PLACEHOLDER  # type: ignore[attr-defined]
         response = redirect if redirect is not None else app.response_class()
         before_headers = list(response.headers.items())
         response = after(response)

@@ -492,7 +492,23 @@ def redirect_carries_the_nonce(
     return theirs
 
 
-DIFFERENCES = [redirect_carries_the_nonce]
+def nonced_pages_are_private(
+    case: Case, request: str, theirs: dict[str, Any], ours: dict[str, Any]
+) -> dict[str, Any]:
+    # "A page that uses its nonce is kept out of shared caches": a body
+    # carrying the header's nonce gets Cache-Control: private, which 1.1.0
+    # never sent (the views here set no Cache-Control of their own; which
+    # bodies count is specified in tests/test_caching.py).
+    if (
+        ours["headers"].get("Cache-Control") == "private"
+        and "nonce-N" in ours["headers"].get("Content-Security-Policy", "")
+        and "Cache-Control" not in theirs["headers"]
+    ):
+        theirs["headers"]["Cache-Control"] = "private"
+    return theirs
+
+
+DIFFERENCES = [redirect_carries_the_nonce, nonced_pages_are_private]
 
 
 @pytest.fixture(scope="module")

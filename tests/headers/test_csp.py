@@ -366,7 +366,14 @@ def test_nonce_contract(policy: Any, nonce_in: list[str], expected: str) -> None
     response = app.test_client().get("/nonce", **HTTPS)
     nonce = response.get_data(as_text=True)
     assert len(nonce) == 32
-    check(response, {"Content-Security-Policy": expected.format(n=nonce)})
+    # The body holds the nonce: kept out of shared caches.
+    check(
+        response,
+        {
+            "Content-Security-Policy": expected.format(n=nonce),
+            "Cache-Control": "private",
+        },
+    )
 
 
 def test_upgrade_insecure_requests_only_over_https() -> None:
@@ -894,7 +901,8 @@ def test_nonce_only_on_the_view_that_uses_one(app: Flask) -> None:
     assert "nonce" not in client.get("/", **HTTPS).headers["Content-Security-Policy"]
 
 
-def test_csp_nonce_outside_a_request_is_empty(app: Flask) -> None:
+def test_csp_nonce_outside_a_request_is_empty() -> None:
+    app = make_app()
     Talisman(app, content_security_policy_nonce_in=["script-src"])
     with app.app_context():
         assert render_template_string("[{{ csp_nonce() }}]") == "[]"
@@ -905,7 +913,9 @@ def test_nonce_of_another_request_is_not_reused(app: Flask) -> None:
     Talisman(app, content_security_policy_nonce_in=["script-src"])
     with app.test_request_context("/", base_url="https://localhost"):
         g._talisman_request = None
-        assert flask_talisman.csp_nonce() == ""
+        # A request context of its own: csp_nonce() makes its nonce.
+        outer = flask_talisman.csp_nonce()
+        assert len(outer) == 32
         client = app.test_client()
         first = NONCE_RE.search(
             client.get("/", **HTTPS).headers["Content-Security-Policy"]
@@ -916,6 +926,7 @@ def test_nonce_of_another_request_is_not_reused(app: Flask) -> None:
         assert first is not None
         assert second is not None
         assert first.group(1) != second.group(1)
+        assert outer not in (first.group(1), second.group(1))
 
 
 def test_redirect_response_gets_a_nonce_too(app: Flask) -> None:
@@ -971,6 +982,7 @@ def test_report_only_nonce_is_the_requests_nonce(
             "Content-Security-Policy": enforced.format(n=nonce),
             "Content-Security-Policy-Report-Only": "default-src 'none'; "
             f"script-src 'strict-dynamic' 'nonce-{nonce}'; style-src 'nonce-{nonce}'",
+            "Cache-Control": "private",
         },
     )
 
