@@ -83,8 +83,8 @@ def csp_nonce() -> str:
         return data[1]
     state = current_app.extensions.get("talisman")
     if not isinstance(state, AppState):  # an app without Talisman
-        nonce = getattr(request, "csp_nonce", "")
-        return nonce if isinstance(nonce, str) else ""
+        given = getattr(request, "csp_nonce", "")
+        return given if isinstance(given, str) else ""
     policy = _policy_or_last_good(state, request.endpoint)
     if not policy.uses_nonce:
         return ""
@@ -109,19 +109,21 @@ def _settle_nonce(request: Request) -> str:
     where templates written for it read it) and in Talisman's request data,
     so that it is checked once.
     """
-    nonce = getattr(request, "csp_nonce", None)
-    if not is_valid_nonce(nonce):
-        if nonce is not None and nonce != "":
+    given = getattr(request, "csp_nonce", None)
+    if is_valid_nonce(given):
+        nonce = given
+    else:
+        if given is not None and given != "":
             _logger.warning(
                 "request.csp_nonce is %r, which cannot go into a CSP header "
                 "(base64 characters only); Talisman used a new nonce instead.",
-                nonce,
+                given,
             )
         nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
     data = getattr(request, "_talisman", None)
     if data is not None:
         request._talisman = (data[0], nonce, data[2])  # type: ignore[attr-defined]
-    return nonce  # type: ignore[no-any-return]
+    return nonce
 
 
 class Talisman:
@@ -269,7 +271,9 @@ class Talisman:
         ``@talisman.extend(content_security_policy={"img-src": "https://cdn"})``
         appends sources to the inherited CSP (and allowlist items to the
         Permissions-Policy) instead of replacing it; a fetch directive the
-        inherited policy lacks starts from ``default-src``'s sources. Other
+        inherited policy lacks starts from the sources of the directive it
+        fell back to (``script-src-elem`` from ``script-src``, then
+        ``default-src``). Other
         options are replaced, and ``False`` turns a header off. Like the plain
         decorator it applies to views and blueprints.
         """
@@ -426,9 +430,8 @@ class Talisman:
             if policy.uses_nonce:
                 # A valid nonce the app set before this hook (1.1.0 kept it),
                 # or one csp_nonce() made in a template rendered earlier.
-                nonce = getattr(request, "csp_nonce", None)
-                if not is_valid_nonce(nonce):
-                    nonce = _settle_nonce(request)
+                given = getattr(request, "csp_nonce", None)
+                nonce = given if is_valid_nonce(given) else _settle_nonce(request)
             # Kept on the request, not on g: g belongs to the app context,
             # which can outlive one request (a test's pushed context).
             request._talisman = (headers, nonce, root)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 from base64 import urlsafe_b64encode
+from typing import TypeGuard
 
 __all__ = ["NONCE_LENGTH", "get_random_string", "is_valid_nonce", "make_nonce"]
 
@@ -33,7 +34,7 @@ def make_nonce() -> str:
 _NONCE_VALUE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}\Z")
 
 
-def is_valid_nonce(value: object) -> bool:
+def is_valid_nonce(value: object) -> TypeGuard[str]:
     """Whether ``value`` can go into ``'nonce-...'`` as it is.
 
     Checks a ``request.csp_nonce`` that the application set itself (as

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+import flask
 import pytest
 from flask import Flask, render_template_string, session
 from werkzeug.test import TestResponse
@@ -174,6 +175,29 @@ CASES = [
                 "style-src": "'self'",
             },
             "content_security_policy_nonce_in": ["script-src", "style-src"],
+        },
+    ),
+    # A real public app: a nonce asked for in style-src-attr, beside a
+    # style-src with 'unsafe-inline' (browsers ignore nonces on attributes).
+    Case(
+        "nonce-in-style-src-attr",
+        lambda m: {
+            "content_security_policy": {
+                "default-src": "'self'",
+                "style-src": ["'self'", "'unsafe-inline'"],
+            },
+            "content_security_policy_nonce_in": ["style-src-attr"],
+        },
+    ),
+    Case(
+        "nonce-in-script-src-and-style-src-attr",
+        lambda m: {
+            "content_security_policy": {
+                "default-src": "'self'",
+                "script-src": "'self'",
+                "style-src": ["'self'", "'unsafe-inline'"],
+            },
+            "content_security_policy_nonce_in": ["script-src", "style-src-attr"],
         },
     ),
     Case(
@@ -636,3 +660,34 @@ def test_a_decorated_view_follows_later_app_changes(talisman_110: ModuleType) ->
         talisman_110: "default-src 'self'; object-src 'none'",
         flask_talisman: "default-src 'none'",
     }
+
+
+def test_a_nonce_the_app_set_before_talisman_is_kept_as_by_1_1_0(
+    talisman_110: ModuleType,
+) -> None:
+    """Apps restored a cached page's nonce into request.csp_nonce."""
+    for module in (flask_talisman, talisman_110):
+        app = make_app(f"restored_{module.__name__}")
+
+        @app.before_request
+        def restore() -> None:
+            flask.request.csp_nonce = "restoredNonce0123456789abcdefXYZ"  # type: ignore[attr-defined]
+
+        module.Talisman(
+            app,
+            content_security_policy={"default-src": "'self'", "script-src": "'self'"},
+            content_security_policy_nonce_in=["script-src"],
+        )
+
+        @app.route("/page")
+        def page() -> str:
+            return render_template_string("<script nonce='{{ csp_nonce() }}'>")
+
+        response = app.test_client().get("/page", base_url="https://localhost")
+        assert response.get_data(as_text=True) == (
+            "<script nonce='restoredNonce0123456789abcdefXYZ'>"
+        ), module.__name__
+        assert response.headers["Content-Security-Policy"] == (
+            "default-src 'self'; script-src 'self' "
+            "'nonce-restoredNonce0123456789abcdefXYZ'"
+        ), module.__name__

@@ -127,6 +127,20 @@ FETCH_DIRECTIVES = SOURCE_LIST_DIRECTIVES - {
 NONCE_DIRECTIVES = frozenset(
     {"default-src", "script-src", "script-src-elem", "style-src", "style-src-elem"}
 )
+#: Directives for inline event handlers and style attributes: browsers
+#: ignore nonces there, so none is ever added to them.
+ATTRIBUTE_DIRECTIVES = frozenset({"script-src-attr", "style-src-attr"})
+#: Where an absent directive takes its sources from, nearest first (CSP
+#: Level 3, "Get the effective directive for inline checks" and the
+#: fallback lists); fetch directives not listed fall back to default-src.
+FALLBACKS: dict[str, tuple[str, ...]] = {
+    "script-src-elem": ("script-src", "default-src"),
+    "script-src-attr": ("script-src", "default-src"),
+    "style-src-elem": ("style-src", "default-src"),
+    "style-src-attr": ("style-src", "default-src"),
+    "worker-src": ("child-src", "script-src", "default-src"),
+    "frame-src": ("child-src", "default-src"),
+}
 
 _KEYWORDS = frozenset(
     {
@@ -360,7 +374,14 @@ def check_nonce_in(option: str, value: object) -> tuple[str, ...]:
     result: list[str] = []
     for name in names:
         checked = _check_name(option, name)
-        if checked.lower() not in NONCE_DIRECTIVES:
+        if checked.lower() in ATTRIBUTE_DIRECTIVES:
+            warn(
+                f"{option}: {checked!r} does not take nonces (browsers ignore "
+                "them on attributes, and a nonce there would turn off its "
+                "'unsafe-inline'), so none is added to it. Put nonces in "
+                f"{checked.lower()[:-5]}-elem or {checked.lower()[:-5]}."
+            )
+        elif checked.lower() not in NONCE_DIRECTIVES:
             warn(
                 f"{option}: {checked!r} does not take nonces; browsers honour "
                 "nonces in "
@@ -419,18 +440,24 @@ def extend_csp(
 ) -> Policy:
     """``base`` with ``extra``'s sources appended, directive by directive.
 
-    A fetch directive ``base`` lacks starts from ``default-src``'s sources,
-    so extending never loosens what ``default-src`` allowed before.
+    A fetch directive ``base`` lacks starts from the sources of the
+    directive it fell back to (``script-src-elem`` from ``script-src``, then
+    ``default-src``), so extending never loosens what applied before.
     """
     if not extra:
         return extra
     merged: dict[str, list[str]] = {name: list(tokens) for name, tokens in base}
     lower = {name.lower(): name for name in merged}
-    default = merged.get(lower.get("default-src", ""), [])
+    original = [(name, list(tokens)) for name, tokens in base]
+    positions = {name.lower(): i for i, (name, _) in enumerate(original)}
     for name, tokens in extra:
         key = lower.get(name.lower())
         if key is None:
-            start = default if name.lower() in FETCH_DIRECTIVES else []
+            start = (
+                _fallback_sources(original, positions, name.lower())
+                if name.lower() in FETCH_DIRECTIVES
+                else []
+            )
             key = name
             lower[name.lower()] = name
             merged[key] = list(start)
@@ -476,10 +503,14 @@ def _complete(
     directives = [(name, list(tokens)) for name, tokens in policy]
     index = {name.lower(): i for i, (name, _) in enumerate(directives)}
     for wanted in nonce_in:
+        if wanted.lower() in ATTRIBUTE_DIRECTIVES:
+            # Browsers ignore nonces on attributes, and a nonce would turn
+            # off the directive's 'unsafe-inline': left out (warned when the
+            # option was checked), as 1.1.0 left it out of absent ones.
+            continue
         i = index.get(wanted.lower())
         if i is None:
-            default = index.get("default-src")
-            base = [] if default is None else directives[default][1]
+            base = _fallback_sources(directives, index, wanted.lower())
             tokens = [t for t in base if t.lower() != NONE and t != NONCE]
             index[wanted.lower()] = len(directives)
             directives.append((wanted, [*tokens, NONCE]))
@@ -492,6 +523,22 @@ def _complete(
     if report_to is not None and "report-to" not in index:
         directives.append(("report-to", [report_to]))
     return directives
+
+
+def _fallback_sources(
+    directives: Directives, index: Mapping[str, int], name: str
+) -> list[str]:
+    """The sources that apply where directive ``name`` is absent.
+
+    CSP Level 3's fallback lists: ``script-src-elem`` falls back to
+    ``script-src``, then ``default-src`` (``style-src-elem`` likewise); other
+    fetch directives to ``default-src``.
+    """
+    for fallback in FALLBACKS.get(name, ("default-src",)):
+        i = index.get(fallback)
+        if i is not None:
+            return directives[i][1]
+    return []
 
 
 def _render(directives: Directives, drop: tuple[str, ...]) -> str | None:
@@ -671,11 +718,15 @@ OPTIONS = (
         details=(
             "Directives that get this request's nonce, as a list, tuple or set of "
             "names or one string of names separated by commas or spaces. A listed "
-            "directive the policy lacks is created from ``default-src``'s sources. "
-            "Warns for directives where browsers ignore nonces (anything but "
+            "directive the policy lacks is created from the sources of the "
+            "directive it falls back to (``script-src-elem`` from ``script-src``, "
+            "then ``default-src``; ``style-src-elem`` likewise). Warns for "
+            "directives where browsers ignore nonces (anything but "
             "``default-src``, ``script-src``, ``script-src-elem``, ``style-src``, "
-            "``style-src-elem``). A nonce added to a directive whose only source is "
-            "``'none'`` replaces the ``'none'``."
+            "``style-src-elem``); ``script-src-attr`` and ``style-src-attr`` never "
+            "get one, since a nonce there would turn off their "
+            "``'unsafe-inline'``. A nonce added to a directive whose only source "
+            "is ``'none'`` replaces the ``'none'``."
         ),
     ),
     Option(

@@ -1110,3 +1110,115 @@ def test_report_only_nonce_in_is_ignored_with_a_warning_when_report_only_is_true
             content_security_policy_report_uri="/csp",
             content_security_policy_report_only_nonce_in=["script-src"],
         )
+
+
+# -- nonces and the directives that take them ---------------------------------
+
+
+@pytest.mark.parametrize("attribute", ["style-src-attr", "script-src-attr"])
+def test_no_nonce_is_ever_added_to_an_attribute_directive(attribute: str) -> None:
+    """Browsers ignore nonces on attributes, and a nonce turns off 'unsafe-inline'."""
+    policy = {
+        "default-src": "'self'",
+        "style-src": "'self' 'unsafe-inline'",
+        "script-src": "'self' 'unsafe-inline'",
+    }
+    app = make_app()
+    with pytest.warns(ConfigurationWarning, match="none is added to it"):
+        Talisman(
+            app,
+            content_security_policy=policy,
+            content_security_policy_nonce_in=[attribute],
+        )
+    csp = app.test_client().get("/", **HTTPS).headers["Content-Security-Policy"]
+    assert csp == (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'"
+    )
+
+
+def test_an_attribute_directive_the_policy_has_keeps_its_sources() -> None:
+    app = make_app()
+    with pytest.warns(ConfigurationWarning, match="does not take nonces"):
+        Talisman(
+            app,
+            content_security_policy="default-src 'self'; style-src-attr 'unsafe-inline'",
+            content_security_policy_nonce_in=["style-src-attr", "style-src"],
+        )
+    csp = app.test_client().get("/", **HTTPS).headers["Content-Security-Policy"]
+    nonce = NONCE_RE.search(csp).group(1)  # type: ignore[union-attr]
+    assert csp == (
+        "default-src 'self'; style-src-attr 'unsafe-inline'; "
+        f"style-src 'self' 'nonce-{nonce}'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "nonce_in", "added"),
+    [
+        (
+            {"default-src": "'self'", "script-src": "'self' https://cdn.example"},
+            "script-src-elem",
+            "script-src-elem 'self' https://cdn.example",
+        ),
+        (
+            {"default-src": "'self' https://a.example"},
+            "script-src-elem",
+            "script-src-elem 'self' https://a.example",
+        ),
+        (
+            {"default-src": "'self'", "style-src": "https://fonts.example"},
+            "style-src-elem",
+            "style-src-elem https://fonts.example",
+        ),
+        (
+            {"default-src": "'none'", "style-src": "'self'"},
+            "style-src-elem",
+            "style-src-elem 'self'",
+        ),
+        (
+            {"default-src": "'self'", "style-src": "https://fonts.example"},
+            "script-src",
+            "script-src 'self'",
+        ),
+    ],
+    ids=[
+        "script-src-elem from script-src",
+        "script-src-elem from default-src",
+        "style-src-elem from style-src",
+        "style-src-elem from style-src, not default-src",
+        "script-src from default-src",
+    ],
+)
+def test_a_directive_added_for_a_nonce_starts_from_its_fallback(
+    policy: dict[str, str], nonce_in: str, added: str
+) -> None:
+    app = make_app()
+    Talisman(
+        app, content_security_policy=policy, content_security_policy_nonce_in=[nonce_in]
+    )
+    csp = app.test_client().get("/", **HTTPS).headers["Content-Security-Policy"]
+    nonce = NONCE_RE.search(csp).group(1)  # type: ignore[union-attr]
+    assert csp.endswith(f"; {added} 'nonce-{nonce}'")
+
+
+def test_extending_a_directive_the_policy_lacks_starts_from_its_fallback() -> None:
+    app = make_app()
+    talisman = Talisman(
+        app,
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self' https://cdn.example",
+        },
+    )
+    add_view(
+        app,
+        "/extended",
+        talisman.extend(
+            content_security_policy={"script-src-elem": "https://widgets.example"}
+        ),
+    )
+    csp = app.test_client().get("/extended", **HTTPS).headers["Content-Security-Policy"]
+    assert csp.endswith(
+        "; script-src-elem 'self' https://cdn.example https://widgets.example"
+    )
