@@ -78,9 +78,11 @@ def csp_nonce() -> str:
     except RuntimeError:  # outside a request
         return ""
     data: tuple[HeaderSet, str, str] | None = getattr(request, "_talisman", None)
-    if data is not None and data[1] and getattr(request, "csp_nonce", None) is data[1]:
+    made = "" if data is None else data[1]
+    current: object = getattr(request, "csp_nonce", None)
+    if made and current is made:
         request._talisman_used = True  # type: ignore[attr-defined]
-        return data[1]
+        return made
     state = current_app.extensions.get("talisman")
     if not isinstance(state, AppState):  # an app without Talisman
         given = getattr(request, "csp_nonce", "")
