@@ -22,6 +22,7 @@ from typing import Any, Literal
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .caching import cached_view
 from .csp_bypasses import ANGULAR_URLS, FLASH_URLS, JSONP_NEEDS_EVAL, JSONP_URLS
 from .errors import ConfigurationError
 from .headers.csp import (
@@ -80,6 +81,7 @@ CODES: Mapping[str, Severity] = MappingProxyType(
         "csp-report-only-no-endpoint": "warning",
         "csp-report-only-unreported": "info",
         "frame-options-allow-from": "warning",
+        "csp-nonce-in-cached-view": "warning",
         # lint_app: the options and configuration.
         "https-not-forced": "warning",
         "hsts-off": "warning",
@@ -887,6 +889,34 @@ def _configuration_error(error: str, found: _Findings) -> None:
     )
 
 
+def _cached_view_findings(
+    app: Flask,
+    endpoint: str,
+    documents: Sequence[tuple[bool, Served]],
+    found: _Findings,
+) -> None:
+    """A view cached by Flask-Caching whose CSP has a nonce."""
+    if cached_view(app, endpoint) is None:
+        return
+    if any(
+        NONCE_PLACEHOLDER in value
+        for _, served in documents
+        for name, value in served.headers.items()
+        if name in (CSP, CSP_REPORT_ONLY)
+    ):
+        found.add(
+            "csp-nonce-in-cached-view",
+            None,
+            "the view is cached by Flask-Caching (@cache.cached) and its CSP "
+            "has a nonce. A cached page would carry another request's nonce, "
+            "so Talisman removes each page that renders csp_nonce() from the "
+            "cache as soon as it is stored: the view renders for every "
+            "request. Allow its inline scripts by hash instead of a nonce "
+            "(csp_hash()), or stop caching the view.",
+            header=CSP,
+        )
+
+
 def lint_app(app: Flask) -> list[Finding]:
     """Lint everything Talisman does for ``app``: its options and every route.
 
@@ -931,6 +961,7 @@ def lint_app(app: Flask) -> list[Finding]:
                 documents.append((secure, response))
                 _header_findings(response.headers, found)
         _report_only_findings(documents, found)
+        _cached_view_findings(app, endpoint, documents, found)
         result.extend(
             f for f in found if (f.header, f.directive, f.code, f.message) not in said
         )

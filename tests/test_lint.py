@@ -395,6 +395,7 @@ def test_script_src_none_allows_no_host() -> None:
 #: Codes lint_app finds in the headers it previews, not lint_csp.
 CSP_APP_ONLY = (
     "csp-static-nonce",
+    "csp-nonce-in-cached-view",
     "csp-report-only-no-endpoint",
     "csp-report-only-unreported",
 )
@@ -406,6 +407,33 @@ def talisman_app(**options: Any) -> Callable[[], Flask]:
     def build() -> Flask:
         app = make_app()
         Talisman(app, **options)
+        return app
+
+    return build
+
+
+def cached_app(**options: Any) -> Callable[[], Flask]:
+    """The view 'cached' under Flask-Caching's @cache.cached."""
+
+    def build() -> Flask:
+        flask_caching = pytest.importorskip("flask_caching")
+        app = make_app()
+        cache = flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+        Talisman(
+            app,
+            content_security_policy={
+                "default-src": SELF,
+                "object-src": NONE,
+                "base-uri": NONE,
+            },
+            **options,
+        )
+
+        @app.route("/cached")
+        @cache.cached(timeout=60)
+        def cached() -> str:
+            return "page"
+
         return app
 
     return build
@@ -464,6 +492,11 @@ def broken_view_app() -> Flask:
 #: code: (an app that has it, the endpoint it is reported for, an app that
 #: has not).
 APP_RULES: dict[str, tuple[AppFactory, str | None, AppFactory]] = {
+    "csp-nonce-in-cached-view": (
+        cached_app(content_security_policy_nonce_in=["script-src"]),
+        "cached",
+        cached_app(),
+    ),
     "configuration-error": (broken_view_app, "index", talisman_app()),
     "csp-static-nonce": (
         talisman_app(
