@@ -25,6 +25,7 @@ from .cookies import (
     harden_response_cookies,
 )
 from .errors import ConfigurationError, suggest, warn
+from .hashes import RECORD, InlineExtension, inline_hashes, recorder
 from .headers.csp import csp_hash
 from .https import https_url, is_secure, origin
 from .nonce import is_valid_nonce, make_nonce
@@ -93,6 +94,15 @@ def csp_nonce() -> str:
     nonce = _settle_nonce(request)
     request._talisman_used = True  # type: ignore[attr-defined]
     return nonce
+
+
+def _mark_hashed() -> None:
+    # A csp_script or csp_style tag rendered in this request.
+    try:
+        request = current_request()
+    except RuntimeError:  # rendered outside a request
+        return
+    request._talisman_hashed = True  # type: ignore[attr-defined]
 
 
 def _policy_or_last_good(state: AppState, endpoint: str | None) -> CompiledPolicy:
@@ -225,6 +235,10 @@ class Talisman:
             self._add_cookie_hook(app, state)
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.globals["csp_hash"] = csp_hash
+        registry = inline_hashes(app.jinja_env)
+        app.jinja_env.add_extension(InlineExtension)
+        app.jinja_env.globals[RECORD] = recorder(registry, _mark_hashed)
+        state.use_inline(registry)
 
     def check(self, app: Flask | None = None) -> None:
         """Compile the options of ``app`` and of each of its views now.
@@ -451,15 +465,20 @@ class Talisman:
             data: tuple[HeaderSet, str, str] | None = getattr(
                 request, "_talisman", None
             )
-            if data is None:
+            if data is None or (
+                getattr(request, "_talisman_hashed", False) and state.lacks_hashes()
+            ):
                 # The before-request hook did not run for this request (an
                 # earlier hook failed or returned a response), or it raised
                 # because the options cannot work together: then this error
                 # response gets the last complete header set that compiled,
-                # never a partial one.
+                # never a partial one. Also when the page rendered a hashed
+                # tag first compiled during this request (hashes.py): its
+                # hash is in the policies compiled now.
                 policy = _policy_or_last_good(state, request.endpoint)
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
-                data = (policy.secure if secure else policy.insecure, "", "")
+                header_set = policy.secure if secure else policy.insecure
+                data = (header_set, "", "") if data is None else (header_set, *data[1:])
                 request._talisman = data  # type: ignore[attr-defined]
             header_set, nonce, root = data
             if header_set.origin_templated and not root:
@@ -471,22 +490,23 @@ class Talisman:
                     root = origin(request, header_set.secure, config)
                 except HTTPException:
                     header_set = header_set.no_origin  # type: ignore[assignment]
-            pairs = header_set.static
             private = False
             if header_set.templated:
-                response, private = self._nonce_response(app, request, response, nonce)
-                if response.status_code != 304:
-                    # The nonce the body was given (a redirect or an early
-                    # failure made none: the header still gets a fresh one).
-                    # A 304 gets no nonce'd header: the browser keeps the one
-                    # it stored with the body.
-                    nonce = request._talisman[1]  # type: ignore[attr-defined]
-                    pairs += tuple(
-                        [
-                            (name, nonce.join(parts))
-                            for name, parts in header_set.templated
-                        ]
-                    )
+                response, private, nonce_free = self._nonce_response(
+                    app, request, response, nonce
+                )
+                if nonce_free:
+                    header_set = header_set.without_nonce  # type: ignore[assignment]
+            pairs = header_set.static
+            if header_set.templated and response.status_code != 304:
+                # The nonce the body was given (a redirect or an early failure
+                # made none: the header still gets a fresh one). A 304 gets no
+                # nonce'd header: the browser keeps the one it stored with the
+                # body.
+                nonce = request._talisman[1]  # type: ignore[attr-defined]
+                pairs += tuple(
+                    [(name, nonce.join(parts)) for name, parts in header_set.templated]
+                )
             if header_set.origin_templated:
                 pairs = pairs + tuple(
                     [
@@ -510,14 +530,16 @@ class Talisman:
 
     def _nonce_response(
         self, app: Flask, request: Request, response: Response, nonce: str
-    ) -> tuple[Response, bool]:
+    ) -> tuple[Response, bool, bool]:
         """Keep the nonce of a response and its body together (see caching.py).
 
-        Returns the response to send and whether its body used the nonce (to
-        be kept out of shared caches).
+        Returns the response to send, whether its body used the nonce (to be
+        kept out of shared caches) and whether its headers must carry no
+        nonce: a page allowed by hashes, or replayed by Flask-Caching, that
+        did not use it (its header's nonce would only be handed out).
         """
         if response.status_code == 304:
-            return response, False
+            return response, False, False
         if not nonce or getattr(request, "csp_nonce", None) is not nonce:
             nonce = _settle_nonce(request)
         used = getattr(request, "_talisman_used", False)
@@ -528,8 +550,10 @@ class Talisman:
                 # later request must render its own.
                 forget(app, view, request)
             elif is_stale(response, nonce):
-                return self._stale(app, view, request), False
-        return response, used or body_uses_nonce(response, nonce)
+                return self._stale(app, view, request), False, False
+        used = used or body_uses_nonce(response, nonce)
+        hashed = getattr(request, "_talisman_hashed", False)
+        return response, used, not used and (hashed or view is not None)
 
     def _stale(self, app: Flask, view: Any, request: Request) -> Response:
         # A stored page whose nonces are another request's: never sent. The

@@ -47,6 +47,9 @@ class HeaderSet:
     #: This set without reporting, for a response whose origin cannot be
     #: named (its Host was refused): no report-to group without its endpoint.
     no_origin: HeaderSet | None = None
+    #: This set with no nonce, for a page that does not use its nonce but is
+    #: allowed by hashes, or replayed by a server-side cache (caching.py).
+    without_nonce: HeaderSet | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ def _header_set(
     secure: bool,
     cookies: CookieHardening | None,
     no_origin: HeaderSet | None,
+    without_nonce: HeaderSet | None,
 ) -> HeaderSet:
     # The one place every value passes before it can reach a response: the
     # per-request path sets these without checking them again.
@@ -94,28 +98,54 @@ def _header_set(
         cookies,
         tuple(origin_templated),
         no_origin,
+        without_nonce,
     )
 
 
 def compile_policy(
-    options: Mapping[str, Any], *, with_reporting: bool = True
+    options: Mapping[str, Any],
+    *,
+    with_reporting: bool = True,
+    inline: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    without_nonce: bool = False,
 ) -> CompiledPolicy:
     """Compile resolved options; raise on combinations that cannot work.
 
     ``with_reporting=False`` leaves out every report-to group and the
-    Reporting-Endpoints header (``report-uri`` stays).
+    Reporting-Endpoints header (``report-uri`` stays). ``inline`` holds the
+    hashes of the app's ``csp_script`` and ``csp_style`` tags (hashes.py).
+    ``without_nonce=True`` compiles the headers for a response that does
+    not use its nonce; a policy with a nonce also carries that variant.
     """
-    o = Resolved(options, with_reporting)
+    o = Resolved(options, with_reporting, inline=inline, without_nonce=without_nonce)
     found = [h for module in MODULES for h in module.headers(o)]
     secure = [(h.name, h.secure) for h in found if h.secure is not None]
     plain = [(h.name, h.plain) for h in found if h.plain is not None]
     without = None
     if any(ORIGIN_SLOT in value for _, value in secure + plain):
-        without = compile_policy(options, with_reporting=False)
+        without = compile_policy(
+            options, with_reporting=False, inline=inline, without_nonce=without_nonce
+        )
+    uses_nonce = any(NONCE_SLOT in value for _, value in secure + plain)
+    nonce_free = None
+    if uses_nonce:
+        nonce_free = compile_policy(
+            options, with_reporting=with_reporting, inline=inline, without_nonce=True
+        )
     cookies = cookie_hardening(o)
-    secure_set = _header_set(secure, True, cookies, without.secure if without else None)
+    secure_set = _header_set(
+        secure,
+        True,
+        cookies,
+        without.secure if without else None,
+        nonce_free.secure if nonce_free else None,
+    )
     plain_set = _header_set(
-        plain, False, cookies, without.insecure if without else None
+        plain,
+        False,
+        cookies,
+        without.insecure if without else None,
+        nonce_free.insecure if nonce_free else None,
     )
     return CompiledPolicy(
         force_https=o["force_https"],

@@ -19,6 +19,7 @@ from flask import Flask, Response
 
 from .compose import Layer, apply_layers
 from .errors import ConfigurationError, suggest, warn
+from .hashes import InlineHashes
 from .options import (
     PER_VIEW,
     SPECS,
@@ -163,6 +164,8 @@ class AppState:
         "_blueprints",
         "_checked",
         "_compiled",
+        "_inline",
+        "_inline_count",
         "_lock",
         "_shown",
         "_version",
@@ -171,6 +174,7 @@ class AppState:
         "app_ref",
         "before_hook",
         "cookie_hook",
+        "inline_registry",
         "last_good",
         "owner",
         "view_functions",
@@ -203,6 +207,10 @@ class AppState:
         self._shown: dict[str | None, tuple[str, ...]] = {}
         self._version = 0
         self._lock = threading.RLock()
+        #: The hashes of the app's csp_script and csp_style tags (hashes.py).
+        self.inline_registry: InlineHashes | None = None
+        self._inline: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self._inline_count = 0
         watched = self._watch()
         normal = normal_forms(checked)
         policy = self._compile(normal, [], None)
@@ -218,6 +226,21 @@ class AppState:
         """Compile again on the next request (a decorator was registered)."""
         with self._lock:
             self._version += 1
+
+    def lacks_hashes(self) -> bool:
+        """Whether a hash was found after the policies were last compiled."""
+        registry = self.inline_registry
+        return registry is not None and registry.count != self._inline_count
+
+    def use_inline(self, registry: InlineHashes) -> None:
+        """Add the hashes of the app's template tags to every policy.
+
+        The templates are read on the first request (blueprints and their
+        templates are registered by then); the policies are compiled again
+        only if they use a tag, and again for each hash found later.
+        """
+        self.inline_registry = registry
+        registry.listen(self)
 
     def set(self, name: str, checked: Checked) -> None:
         """Store one option (already checked on its own)."""
@@ -275,6 +298,10 @@ class AppState:
             compiled = self._compiled
             if compiled.version == self._version and unchanged(compiled.watched):
                 return compiled  # another thread has just recompiled
+            registry = self.inline_registry
+            if registry is not None:
+                self._inline_count = registry.count
+                self._inline = registry.snapshot()
             version = self._version
             watched = self._watch()
             normal = normal_forms(self._checked)
@@ -286,6 +313,11 @@ class AppState:
             return compiled
 
     def _entry(self, endpoint: str | None) -> _ViewEntry:
+        registry = self.inline_registry
+        if registry is not None and not registry.scanned:
+            app = self.app_ref()
+            if app is not None:  # pragma: no branch - the app owns this state
+                registry.scan(app.jinja_env)  # a hash found compiles again
         compiled = self._current()
         entry = compiled.views.get(endpoint)
         view = self.view_functions.get(endpoint) if endpoint is not None else None
@@ -380,7 +412,10 @@ class AppState:
     ) -> Result:
         merged: list[str] = []
         try:
-            policy = compile_policy(_valid(apply_layers(normal, layers, merged.append)))
+            policy = compile_policy(
+                _valid(apply_layers(normal, layers, merged.append)),
+                inline=self._inline,
+            )
         except ConfigurationError as error:
             return self._in_view(endpoint, error)
         self._show(endpoint, (*merged, *policy.warnings))

@@ -546,7 +546,9 @@ def test_an_object_that_never_equals_its_copy_is_compared_by_repr(
     compiles = []
     real = state_module.compile_policy
     monkeypatch.setattr(
-        state_module, "compile_policy", lambda o: compiles.append(1) or real(o)
+        state_module,
+        "compile_policy",
+        lambda o, **kw: compiles.append(1) or real(o, **kw),
     )
     app = make_app()
     policy = NeverEqual({"default-src": "'self'"})
@@ -721,7 +723,9 @@ def test_composed_views_reuse_their_compiled_policy(
     calls = []
     real = state_module.compile_policy
     monkeypatch.setattr(
-        state_module, "compile_policy", lambda values: calls.append(1) or real(values)
+        state_module,
+        "compile_policy",
+        lambda values, **kw: calls.append(1) or real(values, **kw),
     )
     client = app.test_client()
     for _ in range(10):

@@ -112,6 +112,11 @@ class Resolved:
     values: Mapping[str, Any]
     reporting: bool = True
     warnings: list[str] = field(default_factory=list)
+    #: The hashes of the app's ``csp_script`` and ``csp_style`` tags.
+    inline: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    #: The headers for a response that does not use its nonce: no nonce
+    #: source, and no 'unsafe-inline' that the nonce was turning off.
+    without_nonce: bool = False
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]

@@ -490,13 +490,18 @@ def _complete(
     nonce_in: Iterable[str],
     report_uri: str | None,
     report_to: str | None,
+    inline: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    without_nonce: bool = False,
 ) -> Directives:
     """``policy`` with the nonce and reporting the options ask for.
 
     ``nonce_in`` lists directives that get the nonce; one the policy lacks is
-    created from ``default-src``'s sources. ``report_uri`` is appended unless
-    the policy has a ``report-uri`` directive, and ``report_to`` as a
-    ``report-to`` directive likewise. ``[]`` for no policy.
+    created from the sources of the directive it falls back to.
+    ``report_uri`` is appended unless the policy has a ``report-uri``
+    directive, and ``report_to`` as a ``report-to`` directive likewise.
+    ``inline`` holds the hashes of the app's script and style tags, added
+    where inline scripts or styles are restricted; ``without_nonce`` leaves
+    every nonce out (:func:`_drop_nonce`). ``[]`` for no policy.
     """
     if not policy:
         return []
@@ -518,11 +523,62 @@ def _complete(
             # 'none' beside a nonce is ignored by browsers: leave it out.
             kept = [t for t in directives[i][1] if t.lower() != NONE]
             directives[i] = (directives[i][0], [*kept, NONCE])
+    for kind, digests in zip(("script", "style"), inline, strict=True):
+        if digests:
+            _add_hashes(directives, index, kind, digests)
+    if without_nonce:
+        _drop_nonce(directives)
     if report_uri is not None and "report-uri" not in index:
         directives.append(("report-uri", [report_uri]))
     if report_to is not None and "report-to" not in index:
         directives.append(("report-to", [report_to]))
     return directives
+
+
+def _restricts_inline(tokens: Sequence[str]) -> bool:
+    """Whether a directive with ``tokens`` blocks inline content not allowed
+    by nonce or hash ('unsafe-inline' counts only without a nonce or hash)."""
+    low = [t.lower() for t in tokens]
+    if UNSAFE_INLINE not in low:
+        return True
+    return any(t == NONCE or _PREFIXED.match(t.strip("'")) for t in tokens)
+
+
+def _add_hashes(
+    directives: Directives, index: Mapping[str, int], kind: str, digests: Sequence[str]
+) -> None:
+    """Add ``digests`` where inline ``<script>`` (or ``<style>``) is decided.
+
+    That is ``script-src-elem``, else ``script-src``, else ``default-src``.
+    Nothing is added where inline content is allowed anyway: with no such
+    directive, or with 'unsafe-inline' alone, which a hash would turn off.
+    """
+    for name in (f"{kind}-src-elem", f"{kind}-src", "default-src"):
+        i = index.get(name)
+        if i is None:
+            continue
+        tokens = directives[i][1]
+        if _restricts_inline(tokens):
+            kept = [t for t in tokens if t.lower() != NONE]
+            kept.extend(d for d in digests if d not in kept)
+            directives[i] = (directives[i][0], kept)
+        return
+
+
+def _drop_nonce(directives: Directives) -> None:
+    """Leave every nonce out, never allowing more than with it.
+
+    A nonce turns off 'unsafe-inline' in its directive; without the nonce
+    that 'unsafe-inline' is dropped too, unless a hash still turns it off.
+    A directive left with no source gets 'none'.
+    """
+    for i, (name, tokens) in enumerate(directives):
+        if NONCE not in tokens:
+            continue
+        kept = [t for t in tokens if t != NONCE]
+        if not any(_PREFIXED.match(t.strip("'")) for t in kept):
+            kept = [t for t in kept if t.lower() != UNSAFE_INLINE]
+        directives[i] = (name, kept or [NONE])
 
 
 def _fallback_sources(
@@ -577,7 +633,14 @@ def headers(o: Resolved) -> list[Header]:
         report_uri = receiver
     report_only = o["content_security_policy_report_only"]
     nonce_in = o["content_security_policy_nonce_in"]
-    policy = _complete(o["content_security_policy"], nonce_in, report_uri, report_to)
+    policy = _complete(
+        o["content_security_policy"],
+        nonce_in,
+        report_uri,
+        report_to,
+        o.inline,
+        o.without_nonce,
+    )
     policies: list[tuple[str, Directives]] = []
     if report_only is True:
         # flask-talisman 1.1.0: the one policy is sent as report-only.
@@ -621,6 +684,8 @@ def headers(o: Resolved) -> list[Header]:
                         o["content_security_policy_report_only_nonce_in"],
                         report_uri,
                         report_to,
+                        o.inline,
+                        o.without_nonce,
                     ),
                 )
             )
