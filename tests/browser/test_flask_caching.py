@@ -1,0 +1,230 @@
+"""Flask-Caching's ``@cache.cached`` views with inline nonce'd scripts, in Chromium.
+
+A cached view stores its body, nonce included, and serves it to later
+requests whose header names another nonce: their scripts would be blocked.
+Talisman removes the entry of a view that rendered the nonce right after
+Flask-Caching stores it, and never sends a stored body whose nonces are
+another request's: that request is redirected (307) to itself and renders
+afresh.
+
+The stale entry comes from a second app without Talisman sharing the same
+FileSystemCache (another process, an older release, a cache filled before
+Talisman was added). The control hides the view from Talisman's Flask-Caching
+handling (a wrapper without functools.wraps): Chromium must then block the
+cached page's scripts, which proves these checks see a cached nonce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from flask import Flask, render_template_string
+
+from flask_talisman import NONE, SELF, Talisman
+
+from ..conftest import unavailable
+from ..live import StatusLog, serve
+from .conftest import violations
+
+if TYPE_CHECKING:
+    from flask_caching import Cache
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+CSP = {
+    "default-src": SELF,
+    "script-src": SELF,
+    "object-src": NONE,
+    "base-uri": SELF,
+}
+PAGE = """<!doctype html>
+<title>cached</title>
+<p id="first">not-run</p>
+<p id="second">not-run</p>
+<script nonce="{{ nonce }}">document.getElementById("first").textContent = "ran";</script>
+<script nonce="{{ nonce }}">document.getElementById("second").textContent = "ran";</script>
+"""
+#: The nonce a request long gone rendered into the stale entry.
+OLD_NONCE = "b2xkLW5vbmNlLWZyb20tYW5vdGhlci1hcHA"
+
+
+def _cache(app: Flask, folder: Path) -> Cache:
+    from flask_caching import Cache
+
+    return Cache(
+        app,
+        config={
+            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": str(folder),
+            "CACHE_DEFAULT_TIMEOUT": 60,
+        },
+    )
+
+
+def _hidden(view: Callable[[], str]) -> Callable[[], str]:
+    # A wrapper that keeps none of the view's attributes (no functools.wraps):
+    # Talisman cannot tell that Flask-Caching serves this view.
+    def hidden() -> str:
+        return view()
+
+    return hidden
+
+
+@dataclass
+class Site:
+    origin: str
+    log: StatusLog
+    cache: Cache
+    #: Each rendering of the Talisman app's views (a cache hit renders none).
+    renders: list[str]
+    #: The app without Talisman sharing the cache: fills it with OLD_NONCE.
+    other: Flask
+
+    def stored(self, path: str) -> Any:
+        with self.cache.app.app_context():  # type: ignore[union-attr]
+            return self.cache.get(f"view/{path}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    try:
+        import flask_caching  # noqa: F401
+    except ImportError as error:
+        unavailable(
+            "TALISMAN_BROWSER_TESTS",
+            "browser tests",
+            f"flask_caching cannot be imported ({error}); the test extra has it",
+        )
+    folder = tmp_path_factory.mktemp("flask-caching")
+    renders: list[str] = []
+
+    app = Flask(__name__)
+    Talisman(
+        app,
+        force_https=False,
+        content_security_policy=CSP,
+        content_security_policy_nonce_in=["script-src"],
+    )
+    cache = _cache(app, folder)
+
+    def render(name: str) -> str:
+        renders.append(name)
+        return render_template_string(PAGE.replace("{{ nonce }}", "{{ csp_nonce() }}"))
+
+    @app.route("/cached")
+    @cache.cached(timeout=60)
+    def cached() -> str:
+        return render("cached")
+
+    @app.route("/hidden")
+    @_hidden
+    @cache.cached(timeout=60)
+    def hidden() -> str:
+        return render("hidden")
+
+    other = Flask(__name__)
+    other_cache = _cache(other, folder)
+    for path in ("/cached", "/hidden"):
+        # Same paths, so the same keys: "view/<path>" under Flask-Caching's prefix.
+        other.add_url_rule(
+            path,
+            path.strip("/"),
+            other_cache.cached(timeout=60)(
+                lambda: render_template_string(PAGE, nonce=OLD_NONCE)
+            ),
+        )
+
+    with serve(app) as (origin, log):
+        yield Site(origin, log, cache, renders, other)
+
+
+def _scripts(page: Page) -> tuple[str | None, str | None]:
+    return page.text_content("#first"), page.text_content("#second")
+
+
+def _nonces(page: Page) -> set[str]:
+    # Browsers hide the nonce attribute from getAttribute; .nonce has it.
+    found: list[str] = page.eval_on_selector_all(
+        "script", "scripts => scripts.map(s => s.nonce)"
+    )
+    return set(found)
+
+
+def _fill_with_old_nonce(site: Site, path: str) -> None:
+    with site.cache.app.app_context():  # type: ignore[union-attr]
+        site.cache.delete(f"view/{path}")
+    response = site.other.test_client().get(path)
+    assert response.status_code == 200
+    assert site.stored(path) is not None
+    assert OLD_NONCE in str(site.stored(path))
+
+
+def test_cached_view_runs_its_scripts_on_every_visit(site: Site, page: Page) -> None:
+    before = len(site.log.statuses("/cached")), site.renders.count("cached")
+    seen = []
+    kept_private = []
+    for visit in ("fill", "would-be-hit"):
+        response = page.goto(site.origin + "/cached")
+        assert response is not None
+        assert response.status == 200
+        assert (visit, _scripts(page)) == (visit, ("ran", "ran"))
+        assert (visit, violations(page)) == (visit, [])
+        (nonce,) = _nonces(page)
+        assert f"'nonce-{nonce}'" in response.headers["content-security-policy"]
+        seen.append(nonce)
+        kept_private.append(response.headers.get("cache-control"))
+    assert seen[0] != seen[1]
+    assert kept_private == ["private", "private"]
+    # Removed as soon as stored: each visit rendered.
+    assert site.stored("/cached") is None
+    assert site.log.statuses("/cached")[before[0] :] == [200, 200]
+    assert site.renders.count("cached") - before[1] == 2
+
+
+def test_stale_entry_is_never_sent(site: Site, page: Page) -> None:
+    _fill_with_old_nonce(site, "/cached")
+    before = len(site.log.statuses("/cached"))
+
+    response = page.goto(site.origin + "/cached")
+    assert response is not None
+    assert response.status == 200
+    assert _scripts(page) == ("ran", "ran")
+    assert violations(page) == []
+    first = response.request.redirected_from
+    assert first is not None
+    redirect = first.response()
+    assert redirect is not None
+    assert (redirect.status, redirect.headers["cache-control"]) == (307, "no-store")
+    (nonce,) = _nonces(page)
+    assert nonce != OLD_NONCE
+    assert f"'nonce-{nonce}'" in response.headers["content-security-policy"]
+    assert site.log.statuses("/cached")[before:] == [307, 200]
+    assert site.stored("/cached") is None
+
+
+def test_control_a_cached_body_with_another_nonce_is_blocked(
+    site: Site, page: Page
+) -> None:
+    """The view hidden from Talisman: its stored bodies reach Chromium."""
+    # Filled by this app: the second visit is a hit with the first's nonce.
+    page.goto(site.origin + "/hidden")
+    assert _scripts(page) == ("ran", "ran")
+    first = _nonces(page)
+    page.goto(site.origin + "/hidden")
+    assert _nonces(page) == first
+    assert _scripts(page) == ("not-run", "not-run")
+    assert [v["directive"] for v in violations(page)] == ["script-src-elem"] * 2
+    assert site.renders.count("hidden") == 1
+
+    # Filled by the app without Talisman.
+    _fill_with_old_nonce(site, "/hidden")
+    page.goto(site.origin + "/hidden")
+    assert _nonces(page) == {OLD_NONCE}
+    assert _scripts(page) == ("not-run", "not-run")
+    assert [v["directive"] for v in violations(page)] == ["script-src-elem"] * 2
+    assert site.log.statuses("/hidden") == [200, 200, 200]
