@@ -137,24 +137,26 @@ def cached_view(app: Flask, endpoint: str | None) -> Any:
 def forget(app: Flask, view: Any, request: Request) -> bool:
     """Remove this request's entry of ``view`` from every Flask-Caching cache.
 
-    Uses ``Cache.delete_cached`` (Flask-Caching's own way to remove a cached
-    view's value for the current request). False if no cache could.
+    The key is the one ``@cache.cached`` computes for this request
+    (``view.make_cache_key(use_request=True, **view_args)``, as the decorator
+    calls it), removed with ``Cache.delete``. False if no cache held it. A
+    ``make_cache_key=`` function given to the decorator cannot be reached
+    from outside it: such a view's entry is not found.
     """
+    try:
+        key = view.make_cache_key(use_request=True, **(request.view_args or {}))
+    except Exception:  # a make_cache_key of the app's that takes other arguments
+        _logger.exception(
+            "Talisman could not find %s's entry in Flask-Caching's cache: its "
+            "page renders csp_nonce(), so a cached copy carries another "
+            "request's nonce. Allow its scripts by hash instead of a nonce, or "
+            "stop caching the view (see the caching docs).",
+            request.endpoint,
+        )
+        return False
     removed = False
     for cache in app.extensions.get("cache", {}):
-        delete_cached = getattr(cache, "delete_cached", None)
-        if delete_cached is None:  # Flask-Caching before 2.4
-            continue
-        try:
-            removed = bool(delete_cached(view, **(request.view_args or {}))) or removed
-        except Exception:  # a make_cache_key of the app's that takes other arguments
-            _logger.exception(
-                "Talisman could not remove %s from Flask-Caching's cache: its "
-                "page renders csp_nonce(), so a cached copy carries another "
-                "request's nonce. Give the view unless=... or use hashes "
-                "instead of nonces (see the caching docs).",
-                request.endpoint,
-            )
+        removed = bool(cache.delete(key)) or removed
     return removed
 
 

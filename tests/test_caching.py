@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import (
+    Blueprint,
     Flask,
     Response,
     jsonify,
@@ -301,3 +302,42 @@ def test_a_stored_page_with_another_requests_nonce_is_never_sent(
     again = client.get("/page/b?x=1", **HTTPS)
     assert again.status_code == 200
     assert header_nonce(again) in again.get_data(as_text=True)
+
+
+def blueprint_view(app: Flask, cache: Any) -> None:
+    pages = Blueprint("pages", __name__)
+
+    @pages.route("/page")
+    @cache.cached(timeout=60)
+    def page() -> str:
+        return render_template_string(PAGE)
+
+    app.register_blueprint(pages)
+
+
+def endpoint_not_the_function_name(app: Flask, cache: Any) -> None:
+    @app.route("/page", endpoint="home")
+    @cache.cached(timeout=60)
+    def page() -> str:
+        return render_template_string(PAGE)
+
+
+def second_url_rule(app: Flask, cache: Any) -> None:
+    @app.route("/page")
+    @app.route("/other")
+    @cache.cached(timeout=60)
+    def page() -> str:
+        return render_template_string(PAGE)
+
+
+@pytest.mark.parametrize(
+    "route", [blueprint_view, endpoint_not_the_function_name, second_url_rule]
+)
+def test_the_entry_removed_is_the_one_stored_for_the_request(route: Any) -> None:
+    """The key is the decorator's for this request, not one built from the name."""
+    app = nonce_app()
+    route(app, flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"}))
+    client = app.test_client()
+    answers = [client.get("/page", **HTTPS) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert len({header_nonce(answer) for answer in answers}) == 3
