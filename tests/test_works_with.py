@@ -1,0 +1,134 @@
+"""What docs/works_with.rst says about Flask-WTF and Flask-Login, checked.
+
+The other extensions' pages are in tests/browser/test_works_with.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask, render_template_string
+
+from flask_talisman import Talisman, csp_nonce
+
+from .conftest import HTTPS, NONCE_RE
+
+REPORT = json.dumps(
+    {
+        "csp-report": {
+            "document-uri": "https://localhost/",
+            "violated-directive": "script-src-elem",
+            "effective-directive": "script-src-elem",
+            "original-policy": "script-src 'self'",
+            "blocked-uri": "inline",
+            "disposition": "enforce",
+        }
+    }
+)
+
+
+def post_report(app: Flask) -> int:
+    response = app.test_client().post(
+        "/csp-reports", data=REPORT, content_type="application/csp-report", **HTTPS
+    )
+    return response.status_code
+
+
+@pytest.mark.parametrize("wtf_first", [True, False])
+def test_the_report_receiver_is_exempt_from_csrf_when_flask_wtf_comes_first(
+    wtf_first: bool,
+) -> None:
+    flask_wtf = pytest.importorskip("flask_wtf")
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = "test"
+    if wtf_first:
+        csrf = flask_wtf.CSRFProtect(app)
+        Talisman(app, report_receiver="/csp-reports")
+        assert post_report(app) == 204
+    else:
+        Talisman(app, report_receiver="/csp-reports")
+        csrf = flask_wtf.CSRFProtect(app)
+        assert post_report(app) == 400
+        csrf.exempt(app.view_functions["talisman_report_receiver"])
+        assert post_report(app) == 204
+
+
+def test_recaptcha_field_writes_the_request_nonce() -> None:
+    flask_wtf = pytest.importorskip("flask_wtf")
+
+    class SignUp(flask_wtf.FlaskForm):  # type: ignore[misc]
+        recaptcha = flask_wtf.RecaptchaField(nonce=csp_nonce)
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test", RECAPTCHA_PUBLIC_KEY="key")
+    Talisman(app, preset="strict")
+
+    @app.route("/")
+    def page() -> str:
+        return render_template_string("{{ form.recaptcha() }}", form=SignUp())
+
+    response = app.test_client().get("/", **HTTPS)
+    nonce = NONCE_RE.search(response.headers["Content-Security-Policy"])
+    assert nonce is not None
+    assert f'async defer nonce="{nonce.group(1)}"></script>' in response.text
+
+
+@pytest.mark.parametrize("login_first", [True, False])
+def test_harden_cookies_hardens_the_remember_me_cookie(login_first: bool) -> None:
+    flask_login = pytest.importorskip("flask_login")
+
+    class User(flask_login.UserMixin):  # type: ignore[misc]
+        id = "1"
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = "test"
+    if login_first:
+        manager = flask_login.LoginManager(app)
+        Talisman(app, harden_cookies=True)
+    else:
+        Talisman(app, harden_cookies=True)
+        manager = flask_login.LoginManager(app)
+    manager.user_loader(lambda user_id: User())
+
+    @app.route("/sign-in")
+    def sign_in() -> str:
+        flask_login.login_user(User(), remember=True)
+        return "signed in"
+
+    response = app.test_client().get("/sign-in", **HTTPS)
+    (remember,) = [
+        cookie
+        for cookie in response.headers.getlist("Set-Cookie")
+        if cookie.startswith("remember_token=")
+    ]
+    flags = {flag.strip() for flag in remember.split(";")}
+    assert {"Secure", "HttpOnly", "SameSite=Lax"} <= flags
+
+
+def test_without_harden_cookies_the_remember_me_cookie_is_not_secure() -> None:
+    """Why the docs tell Flask-Login users to do one or the other."""
+    flask_login = pytest.importorskip("flask_login")
+
+    class User(flask_login.UserMixin):  # type: ignore[misc]
+        id = "1"
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = "test"
+    flask_login.LoginManager(app).user_loader(lambda user_id: User())
+    Talisman(app)
+
+    @app.route("/sign-in")
+    def sign_in() -> str:
+        flask_login.login_user(User(), remember=True)
+        return "signed in"
+
+    response = app.test_client().get("/sign-in", **HTTPS)
+    (remember,) = [
+        cookie
+        for cookie in response.headers.getlist("Set-Cookie")
+        if cookie.startswith("remember_token=")
+    ]
+    flags = {flag.strip().split("=")[0] for flag in remember.split(";")}
+    assert "Secure" not in flags
+    assert "SameSite" not in flags
