@@ -6,10 +6,10 @@ such responses ``Cache-Control: private`` and drops what would let a shared
 cache store them anyway (``public``, ``s-maxage``, ``X-Accel-Expires``...);
 responses that did not use the nonce keep the caching the app gave them.
 
-nginx (Debian's ``/usr/sbin/nginx``) runs from a temporary folder with
-``proxy_cache_valid 200 10m``, so it stores every 200 the upstream does not
-forbid it to, and reports ``$upstream_cache_status``. Each "user" is a new
-connection without cookies. The app counts, server side, what reached it.
+nginx (tests/nginx.py) runs with ``proxy_cache_valid 200 10m``, so it
+stores every 200 the upstream does not forbid it to, and reports
+``$upstream_cache_status``. Each "user" is a new connection without cookies.
+The app counts, server side, what reached it.
 The control puts the app's caching headers back after Talisman's hook (as
 1.1.0 left them): nginx must then share one nonce, which proves the
 measurement sees sharing.
@@ -20,14 +20,8 @@ then they fail.
 
 from __future__ import annotations
 
-import http.client
-import os
 import re
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,42 +29,12 @@ from flask import Flask, Response, jsonify, make_response, render_template_strin
 
 from flask_talisman import NONE, SELF, Talisman
 
-from .conftest import unavailable
-from .live import StatusLog, serve
+from .nginx import Proxy, behind_nginx
 
-NGINX = "/usr/sbin/nginx"
 #: Requests per page: separate users, one after the other.
 USERS = 3
 NONCE_IN_HEADER = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
 NONCE_IN_BODY = re.compile(r'nonce="([A-Za-z0-9_-]+)"')
-
-NGINX_CONF = """\
-daemon off;
-master_process off;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/client_body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    proxy_cache_path {folder}/cache levels=1:2 keys_zone=shared:1m max_size=10m
-                     inactive=10m use_temp_path=off;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass {upstream};
-            proxy_cache shared;
-            proxy_cache_valid 200 10m;
-            add_header X-Cache-Status $upstream_cache_status always;
-        }}
-    }}
-}}
-"""
 
 PAGE = """<!doctype html>
 <title>nonce'd</title>
@@ -142,89 +106,12 @@ def _app(static: Path) -> Flask:
     return app
 
 
-@dataclass
-class Proxy:
-    port: int
-    log: StatusLog
-
-    def get(self, path: str) -> tuple[int, dict[str, str], str]:
-        """One user's request through nginx: status, headers, body."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            body = response.read().decode()
-            headers = {name.lower(): value for name, value in response.getheaders()}
-            return response.status, headers, body
-        finally:
-            connection.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        return False
-    return True
-
-
-def _start_nginx(folder: Path, upstream: str) -> tuple[subprocess.Popen[bytes], int]:
-    """nginx on a free port, or a failure saying what its error log said."""
-    for _attempt in range(3):  # another process may take the port first
-        port = _free_port()
-        conf = folder / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(folder=folder, port=port, upstream=upstream))
-        # -e: the error log before the configuration is read (else /var/log).
-        command = [NGINX, "-p", str(folder), "-e", str(folder / "error.log")]
-        process = subprocess.Popen(
-            [*command, "-c", str(conf)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 10
-        while process.poll() is None and time.monotonic() < deadline:
-            if _listening(port):
-                return process, port
-            time.sleep(0.05)
-        if process.poll() is None:
-            process.kill()
-        _, error = process.communicate(timeout=5)
-        log = folder / "error.log"
-        message = error.decode() + (log.read_text() if log.exists() else "")
-        if "Address already in use" not in message:
-            break
-    pytest.fail(f"nginx did not start: {message}")
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    if not os.access(NGINX, os.X_OK):
-        unavailable(
-            "TALISMAN_NGINX_TESTS", "shared-cache tests", f"no nginx at {NGINX}"
-        )
     static = tmp_path_factory.mktemp("static")
     (static / "app.js").write_text("document.title = 'static';\n")
-    folder = tmp_path_factory.mktemp("nginx")
-    with serve(_app(static)) as (upstream, log):
-        process, port = _start_nginx(folder, upstream)
-        try:
-            yield Proxy(port, log)
-        finally:
-            process.terminate()
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-            if process.stderr is not None:
-                process.stderr.close()
+    with behind_nginx(_app(static), tmp_path_factory.mktemp("nginx")) as proxy:
+        yield proxy
 
 
 def _visit(proxy: Proxy, path: str) -> list[tuple[int, dict[str, str], str]]:
