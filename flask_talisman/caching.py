@@ -34,6 +34,8 @@ from flask import Flask, Request, Response
 from werkzeug.datastructures import Headers
 
 __all__ = [
+    "PRIVATE",
+    "SHARED_CACHING",
     "body_uses_nonce",
     "cached_view",
     "forget",
@@ -49,6 +51,10 @@ _SHARED = ("public", "s-maxage", "private=")
 #: targeted fields (RFC 9213's CDN-Cache-Control, Surrogate-Control) and
 #: nginx's X-Accel-Expires, which nginx obeys before Cache-Control.
 _OVERRIDES = frozenset({"cdn-cache-control", "surrogate-control", "x-accel-expires"})
+#: What :func:`make_private` adds to a response with no caching header.
+PRIVATE = (("Cache-Control", "private"),)
+#: Lower-cased names of the headers that decide shared caching.
+SHARED_CACHING = frozenset({"cache-control", *_OVERRIDES})
 # A nonce attribute in markup: `nonce=` with any case and spacing.
 _NONCE_ATTRIBUTE = re.compile(rb"(?i)\snonce\s*=")
 
@@ -92,7 +98,7 @@ def make_private(headers: Headers) -> None:
     found: str | None = None
     drop = False
     # (A no-store response is never stored: its Cache-Control stays as is.)
-    for name, value in headers.items():
+    for name, value in headers:
         low = name.lower()
         if low == "cache-control":
             found = value if found is None else f"{found}, {value}"

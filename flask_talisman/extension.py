@@ -17,7 +17,14 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from .caching import body_uses_nonce, cached_view, forget, is_stale, make_private
+from .caching import (
+    PRIVATE,
+    body_uses_nonce,
+    cached_view,
+    forget,
+    is_stale,
+    make_private,
+)
 from .compose import apply_layers
 from .cookies import (
     SESSION_OPTIONS,
@@ -48,7 +55,7 @@ from .presets import resolve_preset
 from .reports import RECEIVER_ENDPOINT, RECEIVER_OPTIONS, make_receiver
 from .state import AppState, normal_layer
 from .views import Registry
-from .wire import current_request, set_headers
+from .wire import append_headers, current_request, set_headers
 
 if TYPE_CHECKING:  # typing_extensions is needed by type checkers only
     from typing_extensions import Unpack
@@ -447,7 +454,10 @@ class Talisman:
                 # A valid nonce the app set before this hook (1.1.0 kept it),
                 # or one csp_nonce() made in a template rendered earlier.
                 given = getattr(request, "csp_nonce", None)
-                nonce = given if is_valid_nonce(given) else _settle_nonce(request)
+                if given is None:
+                    nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
+                else:
+                    nonce = given if is_valid_nonce(given) else _settle_nonce(request)
             # Kept on the request, not on g: g belongs to the app context,
             # which can outlive one request (a test's pushed context).
             request._talisman = (headers, nonce, root)  # type: ignore[attr-defined]
@@ -491,22 +501,33 @@ class Talisman:
                 except HTTPException:
                     header_set = header_set.no_origin  # type: ignore[assignment]
             private = False
-            if header_set.templated:
-                response, private, nonce_free = self._nonce_response(
-                    app, request, response, nonce
-                )
-                if nonce_free:
-                    header_set = header_set.without_nonce  # type: ignore[assignment]
             pairs = header_set.static
             if header_set.templated and response.status_code != 304:
-                # The nonce the body was given (a redirect or an early failure
-                # made none: the header still gets a fresh one). A 304 gets no
-                # nonce'd header: the browser keeps the one it stored with the
-                # body.
-                nonce = request._talisman[1]  # type: ignore[attr-defined]
-                pairs += tuple(
-                    [(name, nonce.join(parts)) for name, parts in header_set.templated]
-                )
+                # (A 304 gets no nonce'd header: the browser keeps the one it
+                # stored with the body, whose nonce matches.)
+                if not nonce or getattr(request, "csp_nonce", None) is not nonce:
+                    # A redirect or an early failure made none (the header
+                    # still gets a fresh one), or the app set its own.
+                    nonce = _settle_nonce(request)
+                nonce_free = False
+                if getattr(request, "_talisman_used", False):
+                    private = True
+                    if "cache" in app.extensions:
+                        self._forget_filled(app, request)
+                else:
+                    response, private, nonce_free = self._unused_nonce(
+                        app, request, response, nonce
+                    )
+                if nonce_free:
+                    header_set = header_set.without_nonce  # type: ignore[assignment]
+                    pairs = header_set.static
+                else:
+                    pairs += tuple(
+                        [
+                            (name, nonce.join(parts))
+                            for name, parts in header_set.templated
+                        ]
+                    )
             if header_set.origin_templated:
                 pairs = pairs + tuple(
                     [
@@ -514,9 +535,15 @@ class Talisman:
                         for name, parts in header_set.origin_templated
                     ]
                 )
-            set_headers(response.headers, pairs, header_set.names)
-            if private:
-                # After Talisman's own Cache-Control (cache_control) is set.
+            if not private:
+                set_headers(response.headers, pairs, header_set.names)
+            elif header_set.private_names is None or not append_headers(
+                response.headers, pairs + PRIVATE, header_set.private_names
+            ):
+                # The response has a caching header (or one of Talisman's
+                # names): each set, then Cache-Control made private after
+                # Talisman's own (cache_control).
+                set_headers(response.headers, pairs, header_set.names)
                 make_private(response.headers)
             if header_set.cookies is not None and not state.cookie_hook:
                 # harden_cookies turned on after the app started serving:
@@ -528,30 +555,30 @@ class Talisman:
 
         return talisman_after_request
 
-    def _nonce_response(
-        self, app: Flask, request: Request, response: Response, nonce: str
-    ) -> tuple[Response, bool, bool]:
-        """Keep the nonce of a response and its body together (see caching.py).
-
-        Returns the response to send, whether its body used the nonce (to be
-        kept out of shared caches) and whether its headers must carry no
-        nonce: a page allowed by hashes, or replayed by Flask-Caching, that
-        did not use it (its header's nonce would only be handed out).
-        """
-        if response.status_code == 304:
-            return response, False, False
-        if not nonce or getattr(request, "csp_nonce", None) is not nonce:
-            nonce = _settle_nonce(request)
-        used = getattr(request, "_talisman_used", False)
+    def _forget_filled(self, app: Flask, request: Request) -> None:
+        # A page that used its nonce, stored by Flask-Caching with it: every
+        # later request must render its own (caching.py).
         view = cached_view(app, request.endpoint)
         if view is not None:
-            if used:
-                # Stored by Flask-Caching with this request's nonce: every
-                # later request must render its own.
-                forget(app, view, request)
-            elif is_stale(response, nonce):
+            forget(app, view, request)
+
+    def _unused_nonce(
+        self, app: Flask, request: Request, response: Response, nonce: str
+    ) -> tuple[Response, bool, bool]:
+        """A response whose code did not ask for the nonce (caching.py).
+
+        Returns the response to send, whether its body holds the nonce all
+        the same (then it is kept out of shared caches) and whether its
+        headers must carry no nonce: a page allowed by hashes, or replayed
+        by Flask-Caching, that did not use it (its header's nonce would only
+        be handed out).
+        """
+        view = None
+        if "cache" in app.extensions:
+            view = cached_view(app, request.endpoint)
+            if view is not None and is_stale(response, nonce):
                 return self._stale(app, view, request), False, False
-        used = used or body_uses_nonce(response, nonce)
+        used = body_uses_nonce(response, nonce)
         hashed = getattr(request, "_talisman_hashed", False)
         return response, used, not used and (hashed or view is not None)
 

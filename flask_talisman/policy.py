@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .caching import SHARED_CACHING
 from .cookies import CookieHardening, cookie_hardening
 from .errors import ConfigurationError
 from .headers import MODULES
@@ -50,6 +51,10 @@ class HeaderSet:
     #: This set with no nonce, for a page that does not use its nonce but is
     #: allowed by hashes, or replayed by a server-side cache (caching.py).
     without_nonce: HeaderSet | None = None
+    #: :attr:`names` and the headers that decide shared caching: a response
+    #: with none of these gets ``Cache-Control: private`` in the same pass.
+    #: ``None`` when this set sends one of them itself (``cache_control``).
+    private_names: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +95,17 @@ def _header_set(
             origin_templated.append((name, tuple(value.split(ORIGIN_SLOT))))
         else:
             static.append((name, value))
+    names = frozenset(name.lower() for name, _ in pairs)
     return HeaderSet(
         tuple(static),
         tuple(templated),
-        frozenset(name.lower() for name, _ in pairs),
+        names,
         secure,
         cookies,
         tuple(origin_templated),
         no_origin,
         without_nonce,
+        None if names & SHARED_CACHING else names | SHARED_CACHING,
     )
 
 

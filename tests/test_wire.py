@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 
 from flask_talisman import Talisman
-from flask_talisman.wire import current_request, set_headers
+from flask_talisman.wire import append_headers, current_request, set_headers
 
 VERSIONS = f"Werkzeug {version('werkzeug')}, Flask {version('flask')}"
 PAIRS = (
@@ -173,6 +173,34 @@ def test_set_headers_matches_setting_each_header_whatever_is_there(
     set_headers(headers, PAIRS, NAMES)
     plain_set_headers(plain, PAIRS)
     assert headers.to_wsgi_list() == plain.to_wsgi_list()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NAME_POOL).flatmap(
+                lambda name: st.sampled_from([name, name.lower(), name.upper()])
+            ),
+            st.sampled_from(["1", "a b", ""]),
+        ),
+        max_size=6,
+    )
+)
+def test_append_headers_appends_exactly_when_none_of_the_names_is_there(
+    existing: list[tuple[str, str]],
+) -> None:
+    headers, plain = Headers(existing), Headers(existing)
+    appended = append_headers(headers, PAIRS, NAMES)
+    assert appended == (not any(name.lower() in NAMES for name, _ in existing))
+    if appended:
+        plain_set_headers(plain, PAIRS)
+    assert headers.to_wsgi_list() == plain.to_wsgi_list()
+
+
+def test_append_headers_leaves_a_headers_subclass_to_its_own_methods() -> None:
+    headers = _Subclass([("Vary", "Cookie")])
+    assert append_headers(headers, PAIRS, NAMES) is False
+    assert headers.to_wsgi_list() == [("Vary", "Cookie")]
 
 
 def test_current_request_is_the_request_the_proxy_stands_for() -> None:
