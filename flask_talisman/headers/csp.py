@@ -458,6 +458,16 @@ def extend_csp(
                 if name.lower() in FETCH_DIRECTIVES
                 else []
             )
+            if name.lower() in ATTRIBUTE_DIRECTIVES:
+                # Nonces and 'strict-dynamic' mean nothing for attributes,
+                # but a nonce would turn off an 'unsafe-inline' added here.
+                start = [
+                    t
+                    for t in start
+                    if t != NONCE
+                    and t.lower() != STRICT_DYNAMIC
+                    and not t.lower().startswith("'nonce-")
+                ]
             key = name
             lower[name.lower()] = name
             merged[key] = list(start)

@@ -23,6 +23,7 @@ from flask_talisman import (
     NONCE_LENGTH,
     SELF,
     STRICT_DYNAMIC,
+    UNSAFE_INLINE,
     ConfigurationError,
     ConfigurationWarning,
     Talisman,
@@ -1222,3 +1223,19 @@ def test_extending_a_directive_the_policy_lacks_starts_from_its_fallback() -> No
     assert csp.endswith(
         "; script-src-elem 'self' https://cdn.example https://widgets.example"
     )
+
+
+def test_extending_an_attribute_directive_leaves_out_nonces_and_strict_dynamic() -> None:
+    """An 'unsafe-inline' added for attributes is not turned off by a copied nonce."""
+    app = make_app()
+    talisman = Talisman(app, preset="strict")
+    add_view(
+        app,
+        "/handlers",
+        talisman.extend(content_security_policy={"script-src-attr": UNSAFE_INLINE}),
+    )
+    csp = app.test_client().get("/handlers", **HTTPS).headers["Content-Security-Policy"]
+    attr = next(d for d in csp.split("; ") if d.startswith("script-src-attr"))
+    assert "nonce" not in attr
+    assert "'strict-dynamic'" not in attr
+    assert attr.endswith("'unsafe-inline'")
