@@ -459,15 +459,7 @@ def extend_csp(
                 else []
             )
             if name.lower() in ATTRIBUTE_DIRECTIVES:
-                # Nonces and 'strict-dynamic' mean nothing for attributes,
-                # but a nonce would turn off an 'unsafe-inline' added here.
-                start = [
-                    t
-                    for t in start
-                    if t != NONCE
-                    and t.lower() != STRICT_DYNAMIC
-                    and not t.lower().startswith("'nonce-")
-                ]
+                start = _attribute_sources(start)
             key = name
             lower[name.lower()] = name
             merged[key] = list(start)
@@ -589,6 +581,31 @@ def _drop_nonce(directives: Directives) -> None:
         if not any(_PREFIXED.match(t.strip("'")) for t in kept):
             kept = [t for t in kept if t.lower() != UNSAFE_INLINE]
         directives[i] = (name, kept or [NONE])
+
+
+def _attribute_sources(tokens: Sequence[str]) -> list[str]:
+    """What ``tokens`` of the fallback directive mean for attributes.
+
+    Only 'unsafe-inline' (when no nonce or hash turns it off), 'unsafe-hashes'
+    with its hashes and 'report-sample' apply to event handlers and style
+    attributes; hosts, schemes, nonces and 'strict-dynamic' do not, and a
+    nonce copied into an attribute directive would turn off an
+    'unsafe-inline' added to it. ``['none']`` when nothing applies.
+    """
+    low = [t.lower() for t in tokens]
+    hashed = any(_PREFIXED.match(t.strip("'")) for t in tokens if t != NONCE)
+    inline_on = UNSAFE_INLINE in low and NONCE not in tokens and not hashed
+    kept = [
+        t
+        for t in tokens
+        if (t.lower() == UNSAFE_INLINE and inline_on)
+        or t.lower() in (UNSAFE_HASHES, REPORT_SAMPLE)
+        or (
+            _PREFIXED.match(t.strip("'"))
+            and not t.strip("'").lower().startswith("nonce-")
+        )
+    ]
+    return kept or [NONE]
 
 
 def _fallback_sources(

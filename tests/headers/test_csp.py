@@ -1225,7 +1225,9 @@ def test_extending_a_directive_the_policy_lacks_starts_from_its_fallback() -> No
     )
 
 
-def test_extending_an_attribute_directive_leaves_out_nonces_and_strict_dynamic() -> None:
+def test_extending_an_attribute_directive_leaves_out_nonces_and_strict_dynamic() -> (
+    None
+):
     """An 'unsafe-inline' added for attributes is not turned off by a copied nonce."""
     app = make_app()
     talisman = Talisman(app, preset="strict")
@@ -1239,3 +1241,51 @@ def test_extending_an_attribute_directive_leaves_out_nonces_and_strict_dynamic()
     assert "nonce" not in attr
     assert "'strict-dynamic'" not in attr
     assert attr.endswith("'unsafe-inline'")
+
+
+@pytest.mark.parametrize(
+    ("script_src", "added", "expected"),
+    [
+        # A nonce turned 'unsafe-inline' off in script-src: not copied.
+        (
+            "'nonce-x' 'strict-dynamic' https: 'unsafe-inline'",
+            "'report-sample'",
+            "script-src-attr 'report-sample'",
+        ),
+        (
+            "'self' 'unsafe-hashes' 'sha256-" + "A" * 43 + "='",
+            "'report-sample'",
+            "script-src-attr 'unsafe-hashes' 'sha256-"
+            + "A" * 43
+            + "=' 'report-sample'",
+        ),
+        # 'unsafe-inline' that applied to attributes still applies.
+        (
+            "'self' 'unsafe-inline'",
+            "'report-sample'",
+            "script-src-attr 'unsafe-inline' 'report-sample'",
+        ),
+        (
+            "'self' https://cdn.example",
+            "'unsafe-hashes'",
+            "script-src-attr 'unsafe-hashes'",
+        ),
+    ],
+)
+def test_an_extended_attribute_directive_starts_from_what_applied_to_attributes(
+    script_src: str, added: str, expected: str
+) -> None:
+    app = make_app()
+    talisman = Talisman(
+        app,
+        content_security_policy=f"default-src 'self'; script-src {script_src}".replace(
+            "'nonce-x'", "'nonce'"
+        ),
+    )
+    add_view(
+        app,
+        "/handlers",
+        talisman.extend(content_security_policy={"script-src-attr": added}),
+    )
+    csp = app.test_client().get("/handlers", **HTTPS).headers["Content-Security-Policy"]
+    assert csp.endswith(f"; {expected}")
