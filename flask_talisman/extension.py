@@ -32,8 +32,7 @@ from .cookies import (
     harden_response_cookies,
 )
 from .errors import ConfigurationError, suggest, warn
-from .hashes import RECORD, InlineExtension, inline_hashes, recorder
-from .headers.csp import csp_hash
+from .hashes import InlineExtension, inline_hashes
 from .https import https_url, is_secure, origin
 from .nonce import is_valid_nonce, make_nonce
 from .options import (
@@ -101,15 +100,6 @@ def csp_nonce() -> str:
     nonce = _settle_nonce(request)
     request._talisman_used = True  # type: ignore[attr-defined]
     return nonce
-
-
-def _mark_hashed() -> None:
-    # A csp_script or csp_style tag rendered in this request.
-    try:
-        request = current_request()
-    except RuntimeError:  # rendered outside a request
-        return
-    request._talisman_hashed = True  # type: ignore[attr-defined]
 
 
 def _policy_or_last_good(state: AppState, endpoint: str | None) -> CompiledPolicy:
@@ -241,11 +231,8 @@ class Talisman:
         ):
             self._add_cookie_hook(app, state)
         app.jinja_env.globals["csp_nonce"] = csp_nonce
-        app.jinja_env.globals["csp_hash"] = csp_hash
-        registry = inline_hashes(app.jinja_env)
         app.jinja_env.add_extension(InlineExtension)
-        app.jinja_env.globals[RECORD] = recorder(registry, _mark_hashed)
-        state.use_inline(registry)
+        state.use_inline(inline_hashes(app.jinja_env))
 
     def check(self, app: Flask | None = None) -> None:
         """Compile the options of ``app`` and of each of its views now.

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import threading
 import weakref
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from jinja2 import Environment, nodes
@@ -30,11 +29,10 @@ from jinja2.parser import Parser
 from markupsafe import escape
 
 from .headers.csp import csp_hash
+from .wire import current_request
 
 __all__ = ["InlineExtension", "InlineHashes", "inline_hashes"]
 
-#: The Jinja global the compiled tags call to note that a page used them.
-RECORD = "_talisman_inline"
 _KINDS = {"csp_script": "script", "csp_style": "style"}
 _ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Text that would end the element early or change where it ends (a script's
@@ -166,14 +164,25 @@ class InlineExtension(Extension):
         digest = csp_hash(text)
         inline_hashes(self.environment).add(kind, digest)
         html = f"<{kind}{''.join(attributes)}>{text}</{kind}>"
-        record = nodes.Call(
-            nodes.Name(RECORD, "load"),
-            [nodes.Const(kind), nodes.Const(digest)],
-            [],
-            None,
-            None,
-        )
+        # Called through the environment's extensions, not a Jinja global:
+        # each global costs every render a lookup (a template's globals are
+        # a ChainMap copied into each context).
+        record = self.call_method("_record", [nodes.Const(kind), nodes.Const(digest)])
         return nodes.Output([record, nodes.TemplateData(html)], lineno=token.lineno)
+
+    def _record(self, kind: str, digest: str) -> str:
+        """Note, as the page renders, that it uses a hashed element.
+
+        Keeps a hash the registry did not know (a template loaded from a
+        bytecode cache skips the tag's compile step).
+        """
+        inline_hashes(self.environment).add(kind, digest)
+        try:
+            request = current_request()
+        except RuntimeError:  # rendered outside a request
+            return ""
+        request._talisman_hashed = True  # type: ignore[attr-defined]
+        return ""
 
 
 def _literal_text(tag: str, body: list[nodes.Node], parser: Parser, line: int) -> str:
@@ -193,21 +202,3 @@ def _literal_text(tag: str, body: list[nodes.Node], parser: Parser, line: int) -
             getattr(node, "lineno", line),
         )
     return "".join(parts)
-
-
-def recorder(
-    registry: InlineHashes, mark: Callable[[], None]
-) -> Callable[[str, str], str]:
-    """The :data:`RECORD` global: notes the page's hashes as it renders.
-
-    Keeps a hash the registry did not know (a template loaded from a
-    bytecode cache skips the tag's compile step), and calls ``mark()`` for
-    each element rendered.
-    """
-
-    def record(kind: str, digest: str) -> str:
-        registry.add(kind, digest)
-        mark()
-        return ""
-
-    return record
