@@ -306,3 +306,47 @@ def test_csp_nonce_in_an_app_without_talisman_reads_the_request() -> None:
     client = app.test_client()
     assert client.get("/").get_data(as_text=True) == "abc"
     assert client.get("/none").get_data(as_text=True) == "[]"
+
+
+def test_flask_wtfs_csrf_error_page_gets_the_nonce() -> None:
+    """CSRFProtect refuses the request in its before_request, before Talisman's."""
+    flask_wtf_csrf = pytest.importorskip("flask_wtf.csrf")
+    app = nonce_app()
+    flask_wtf_csrf.CSRFProtect(app)
+    Talisman(app, content_security_policy_nonce_in=["script-src"])
+
+    @app.errorhandler(flask_wtf_csrf.CSRFError)
+    def refused(error: Exception) -> tuple[str, int]:
+        return render_template_string(PAGE), 400
+
+    @app.post("/form")
+    def form() -> str:
+        return "accepted"
+
+    response = app.test_client().post("/form", **HTTPS)
+    assert response.status_code == 400
+    assert_agree(response)
+
+
+def test_flask_limiters_429_page_gets_the_nonce() -> None:
+    flask_limiter = pytest.importorskip("flask_limiter")
+    app = nonce_app()
+    limiter = flask_limiter.Limiter(
+        lambda: "one client", app=app, storage_uri="memory://"
+    )
+    Talisman(app, content_security_policy_nonce_in=["script-src"])
+
+    @app.errorhandler(429)
+    def too_many(error: Exception) -> tuple[str, int]:
+        return render_template_string(PAGE), 429
+
+    @app.route("/")
+    @limiter.limit("1/minute")
+    def index() -> str:
+        return render_template_string(PAGE)
+
+    client = app.test_client()
+    assert_agree(client.get("/", **HTTPS))
+    response = client.get("/", **HTTPS)
+    assert response.status_code == 429
+    assert_agree(response)
