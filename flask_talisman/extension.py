@@ -102,6 +102,25 @@ def csp_nonce() -> str:
     return nonce
 
 
+def _hashed_page() -> None:
+    # A csp_script or csp_style tag rendered in this request. If its hash
+    # came after the policies were compiled (its template was compiled in
+    # this request), the after-request hook picks the headers again: it does
+    # so for requests without Talisman's data, and the nonce and origin this
+    # request already has are kept aside.
+    try:
+        request = current_request()
+    except RuntimeError:  # rendered outside a request
+        return
+    request._talisman_hashed = True  # type: ignore[attr-defined]
+    state = current_app.extensions.get("talisman")
+    if isinstance(state, AppState) and state.lacks_hashes():
+        data = getattr(request, "_talisman", None)
+        if data is not None:
+            request._talisman_kept = data[1:]  # type: ignore[attr-defined]
+            request._talisman = None  # type: ignore[attr-defined]
+
+
 def _policy_or_last_good(state: AppState, endpoint: str | None) -> CompiledPolicy:
     # A response always gets a complete header set: the endpoint's, or the
     # last one that compiled when its options cannot work together.
@@ -232,6 +251,8 @@ class Talisman:
             self._add_cookie_hook(app, state)
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.add_extension(InlineExtension)
+        extension = app.jinja_env.extensions[InlineExtension.identifier]
+        extension.on_render = _hashed_page  # type: ignore[attr-defined]
         state.use_inline(inline_hashes(app.jinja_env))
 
     def check(self, app: Flask | None = None) -> None:
@@ -462,20 +483,19 @@ class Talisman:
             data: tuple[HeaderSet, str, str] | None = getattr(
                 request, "_talisman", None
             )
-            if data is None or (
-                getattr(request, "_talisman_hashed", False) and state.lacks_hashes()
-            ):
+            if data is None:
                 # The before-request hook did not run for this request (an
                 # earlier hook failed or returned a response), or it raised
                 # because the options cannot work together: then this error
                 # response gets the last complete header set that compiled,
                 # never a partial one. Also when the page rendered a hashed
-                # tag first compiled during this request (hashes.py): its
+                # tag first compiled during this request (_hashed_page): its
                 # hash is in the policies compiled now.
                 policy = _policy_or_last_good(state, request.endpoint)
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
                 header_set = policy.secure if secure else policy.insecure
-                data = (header_set, "", "") if data is None else (header_set, *data[1:])
+                kept: tuple[str, str] = getattr(request, "_talisman_kept", ("", ""))
+                data = (header_set, *kept)
                 request._talisman = data  # type: ignore[attr-defined]
             header_set, nonce, root = data
             if header_set.origin_templated and not root:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from jinja2 import Environment, nodes
@@ -29,7 +30,6 @@ from jinja2.parser import Parser
 from markupsafe import escape
 
 from .headers.csp import csp_hash
-from .wire import current_request
 
 __all__ = ["InlineExtension", "InlineHashes", "inline_hashes"]
 
@@ -174,15 +174,16 @@ class InlineExtension(Extension):
         """Note, as the page renders, that it uses a hashed element.
 
         Keeps a hash the registry did not know (a template loaded from a
-        bytecode cache skips the tag's compile step).
+        bytecode cache skips the tag's compile step), then calls
+        :attr:`on_render` (set by the extension).
         """
         inline_hashes(self.environment).add(kind, digest)
-        try:
-            request = current_request()
-        except RuntimeError:  # rendered outside a request
-            return ""
-        request._talisman_hashed = True  # type: ignore[attr-defined]
+        if self.on_render is not None:
+            self.on_render()
         return ""
+
+    #: Called each time a tag renders (``init_app`` sets it).
+    on_render: Callable[[], None] | None = None
 
 
 def _literal_text(tag: str, body: list[nodes.Node], parser: Parser, line: int) -> str:

@@ -335,3 +335,32 @@ def test_a_cached_hashed_page_is_replayed_with_its_hash_and_no_nonce(
         assert sha256("cached()") in csp
         assert not NONCE_RE.search(csp)
         assert "Cache-Control" not in response.headers
+
+
+def test_a_tag_compiled_during_a_request_keeps_that_requests_nonce(
+    tmp_path: Path,
+) -> None:
+    app = hashed_app(
+        templates=tmp_path,
+        report_receiver="/talisman/reports",  # a header joined with the origin too
+    )
+    app.add_url_rule("/both", "both", lambda: render_template("both.html"))
+    client = app.test_client()
+    client.get("/", **HTTPS)  # the templates were read: none yet
+    write(
+        tmp_path,
+        "both.html",
+        "<script nonce='{{ csp_nonce() }}'>a()</script>"
+        "{% csp_script %}both(){% endcsp_script %}"
+        "<script nonce='{{ csp_nonce() }}'>b()</script>",
+    )
+    response = client.get("/both", **HTTPS)
+    csp = response.headers["Content-Security-Policy"]
+    nonce = NONCE_RE.search(csp)
+    assert nonce is not None
+    body = response.get_data(as_text=True)
+    assert body.count(f"nonce='{nonce.group(1)}'") == 2
+    assert sha256("both()") in csp
+    assert response.headers["Reporting-Endpoints"] == (
+        'default="https://localhost/talisman/reports"'
+    )
