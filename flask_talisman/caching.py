@@ -71,6 +71,10 @@ def body_uses_nonce(response: Response, nonce: str) -> bool:
     body = _finite_body(response)
     if body is None:
         return not response.direct_passthrough
+    if response.headers.get("Content-Encoding", "identity") != "identity":
+        # Compressed by a hook that ran first (Flask-Compress registered
+        # after Talisman): the nonce cannot be seen in it.
+        return True
     return nonce.encode("ascii") in body
 
 
@@ -173,6 +177,9 @@ def is_stale(response: Response, nonce: str) -> bool:
     this time: a body stored by an earlier request.
     """
     body = _finite_body(response)
-    if body is None:
+    if (
+        body is None
+        or response.headers.get("Content-Encoding", "identity") != "identity"
+    ):
         return False
     return nonce.encode("ascii") not in body and bool(_NONCE_ATTRIBUTE.search(body))

@@ -341,3 +341,22 @@ def test_the_entry_removed_is_the_one_stored_for_the_request(route: Any) -> None
     answers = [client.get("/page", **HTTPS) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [200, 200, 200]
     assert len({header_nonce(answer) for answer in answers}) == 3
+
+
+def test_a_compressed_body_counts_as_using_its_nonce() -> None:
+    """Compressed by a hook that ran before Talisman's: the nonce cannot be seen."""
+    import gzip
+
+    app = nonce_app()
+
+    @app.route("/")
+    def page() -> str:
+        return render_template_string("<script nonce='{{ request.csp_nonce }}'>")
+
+    @app.after_request
+    def compress(response: Response) -> Response:  # runs before Talisman's
+        response.set_data(gzip.compress(response.get_data()))
+        response.headers["Content-Encoding"] = "gzip"
+        return response
+
+    assert app.test_client().get("/", **HTTPS).headers["Cache-Control"] == "private"
