@@ -17,9 +17,9 @@ only for responses whose CSP carries a nonce:
   stores a body whose nonce only its first response carries. Its entry is
   removed as soon as it is stored (:func:`forget`), so the view renders for
   every request; a stored body that still reaches a response (stored before
-  this, or by another process between its store and removal) is recognised
-  by :func:`is_stale` and never sent: the request is answered with a
-  redirect to itself, which renders afresh.
+  this, or by another request between its store and removal) is recognised
+  by :func:`is_stale` and never sent: the view renders again for this
+  request (:func:`render_again`).
 
 See ``docs/caching.rst``.
 """
@@ -32,6 +32,7 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
 
 __all__ = [
     "PRIVATE",
@@ -41,6 +42,7 @@ __all__ = [
     "forget",
     "is_stale",
     "make_private",
+    "render_again",
 ]
 
 _logger = logging.getLogger("flask_talisman")
@@ -48,44 +50,62 @@ _logger = logging.getLogger("flask_talisman")
 #: Cache-Control directives that let a shared cache store a response.
 _SHARED = ("public", "s-maxage", "private=")
 #: Headers that set a shared cache's lifetime over Cache-Control: CDN
-#: targeted fields (RFC 9213's CDN-Cache-Control, Surrogate-Control) and
-#: nginx's X-Accel-Expires, which nginx obeys before Cache-Control.
-_OVERRIDES = frozenset({"cdn-cache-control", "surrogate-control", "x-accel-expires"})
+#: targeted fields (RFC 9213's CDN-Cache-Control and the CDN-specific ones
+#: its section 2 describes, Surrogate-Control, Edge-Control) and nginx's
+#: X-Accel-Expires, which nginx obeys before Cache-Control.
+_OVERRIDES = frozenset(
+    {
+        "cdn-cache-control",
+        "cloudflare-cdn-cache-control",
+        "vercel-cdn-cache-control",
+        "netlify-cdn-cache-control",
+        "surrogate-control",
+        "edge-control",
+        "x-accel-expires",
+    }
+)
 #: What :func:`make_private` adds to a response with no caching header.
 PRIVATE = (("Cache-Control", "private"),)
 #: Lower-cased names of the headers that decide shared caching.
 SHARED_CACHING = frozenset({"cache-control", *_OVERRIDES})
-# A nonce attribute in markup: `nonce=` with any case and spacing.
-_NONCE_ATTRIBUTE = re.compile(rb"(?i)\snonce\s*=")
+# A nonce attribute in markup and its value: `nonce=` with any case and
+# spacing, quoted or not, and a value long enough to be a nonce (text such
+# as "nonce=1" is not one; a false match costs a render, never a loop).
+_NONCE_ATTRIBUTE = re.compile(rb"""(?i)\snonce\s*=\s*["']?([A-Za-z0-9+/_-]{16,}=*)""")
+#: A stream whose length says it is at most this is read to be searched.
+_SEARCHED_STREAM = 64 * 1024
 
 
 def body_uses_nonce(response: Response, nonce: str) -> bool:
     """Whether ``response``'s body may carry ``nonce``.
 
-    A body streamed without a length is not known yet when the hook runs (a
-    streamed template calls ``csp_nonce()`` later), so it counts as using
-    it; a file passed straight through (``send_file``) does not. Other
-    bodies are searched for the nonce: a template that reads
-    ``request.csp_nonce`` (as 1.1.0's did) is found that way.
+    A body streamed without a small stated length is not read (a streamed
+    template calls ``csp_nonce()`` after the hook, and a large stream would
+    be held in memory), so it counts as using the nonce; so does a body
+    compressed by a hook that ran before Talisman's (Flask-Compress set up
+    after Talisman), which cannot be searched. A file passed straight
+    through (``send_file``) does not. Other bodies are searched for the
+    nonce: a template that reads ``request.csp_nonce`` (as 1.1.0's did) is
+    found that way.
     """
     body = _finite_body(response)
     if body is None:
         return not response.direct_passthrough
-    if response.headers.get("Content-Encoding", "identity") != "identity":
-        # Compressed by a hook that ran first (Flask-Compress registered
-        # after Talisman): the nonce cannot be seen in it.
+    if nonce.encode("ascii") in body:
         return True
-    return nonce.encode("ascii") in body
+    return response.headers.get("Content-Encoding", "identity") != "identity"
 
 
 def _finite_body(response: Response) -> bytes | None:
-    # The body, if reading it now does not end a stream early: a sequence,
-    # or an iterator of a stated length (an error page made from an
+    # The body, if reading it now holds no stream in memory: a sequence,
+    # or an iterator of a small stated length (an error page made from an
     # HTTPException is one). None for files passed through and streams.
     if response.direct_passthrough:
         return None
-    if response.is_streamed and "Content-Length" not in response.headers:
-        return None
+    if response.is_streamed:
+        length = response.content_length
+        if length is None or length > _SEARCHED_STREAM:
+            return None
     return response.get_data()
 
 
@@ -114,7 +134,7 @@ def make_private(headers: Headers) -> None:
     if found is None:
         headers.add("Cache-Control", "private")
         return
-    if "no-store" in found.lower():
+    if any(d.strip().lower() == "no-store" for d in found.split(",")):
         return
     kept = []
     for directive in found.split(","):
@@ -147,21 +167,27 @@ def cached_view(app: Flask, endpoint: str | None) -> Any:
 def forget(app: Flask, view: Any, request: Request) -> bool:
     """Remove this request's entry of ``view`` from every Flask-Caching cache.
 
-    The key is the one ``@cache.cached`` computes for this request
-    (``view.make_cache_key(use_request=True, **view_args)``, as the decorator
-    calls it), removed with ``Cache.delete``. False if no cache held it. A
-    ``make_cache_key=`` function given to the decorator cannot be reached
-    from outside it: such a view's entry is not found.
+    The key is the one the decorator computes for this request:
+    ``view.make_cache_key(use_request=True, **view_args)`` for
+    ``@cache.cached``, ``view.make_cache_key(view.uncached, **view_args)`` for
+    ``@cache.memoize``; it is removed with ``Cache.delete``. False if no cache
+    held it, or the key cannot be computed (a ``make_cache_key=`` function
+    given to the decorator is out of reach).
     """
+    arguments = request.view_args or {}
     try:
-        key = view.make_cache_key(use_request=True, **(request.view_args or {}))
-    except Exception:  # a make_cache_key of the app's that takes other arguments
-        _logger.exception(
-            "Talisman could not find %s's entry in Flask-Caching's cache: its "
-            "page renders csp_nonce(), so a cached copy carries another "
-            "request's nonce. Allow its scripts by hash instead of a nonce, or "
-            "stop caching the view (see the caching docs).",
+        if hasattr(view, "delete_memoized"):
+            key = view.make_cache_key(view.uncached, **arguments)
+        else:
+            key = view.make_cache_key(use_request=True, **arguments)
+    except Exception:  # a make_cache_key of the app's, with other arguments
+        _logger.warning(
+            "Talisman could not find %s's entry in Flask-Caching's cache, "
+            "whose page holds a CSP nonce: the view renders for each request "
+            "that would replay it. Allow its scripts by hash instead of a "
+            "nonce, or stop caching the view (see the caching docs).",
             request.endpoint,
+            exc_info=True,
         )
         return False
     removed = False
@@ -171,15 +197,42 @@ def forget(app: Flask, view: Any, request: Request) -> bool:
 
 
 def is_stale(response: Response, nonce: str) -> bool:
-    """Whether the body has nonce attributes but not this request's nonce.
+    """Whether the body has a nonce attribute with another value than ``nonce``.
 
     For a cached view's response whose view did not call ``csp_nonce()``
     this time: a body stored by an earlier request.
     """
     body = _finite_body(response)
-    if (
-        body is None
-        or response.headers.get("Content-Encoding", "identity") != "identity"
+    if body is None or response.headers.get("Content-Encoding", "identity") != (
+        "identity"
     ):
         return False
-    return nonce.encode("ascii") not in body and bool(_NONCE_ATTRIBUTE.search(body))
+    mine = nonce.encode("ascii")
+    return any(found != mine for found in _NONCE_ATTRIBUTE.findall(body))
+
+
+#: Headers of a stored response that describe its body, not the request:
+#: the page rendered again has its own.
+_ENTITY = frozenset(
+    {"content-length", "content-type", "content-encoding", "etag", "last-modified"}
+)
+
+
+def render_again(app: Flask, view: Any, request: Request, stored: Response) -> Response:
+    """The view's page for this request, rendered without Flask-Caching.
+
+    What the decorator would have done had the entry been missing: the view
+    it wraps (``view.uncached``) is called with the request's arguments. An
+    HTTP error it raises goes through the app's error handlers. Headers the
+    app's other after-request hooks added to the stored response (those that
+    ran before Talisman's) are kept.
+    """
+    try:
+        result = app.ensure_sync(view.uncached)(**(request.view_args or {}))
+    except HTTPException as error:
+        result = app.handle_http_exception(error)
+    fresh = app.make_response(result)
+    for name, value in stored.headers:
+        if name.lower() not in _ENTITY and name not in fresh.headers:
+            fresh.headers.add(name, value)
+    return fresh

@@ -24,6 +24,7 @@ from .caching import (
     forget,
     is_stale,
     make_private,
+    render_again,
 )
 from .compose import apply_layers
 from .cookies import (
@@ -91,12 +92,13 @@ def csp_nonce() -> str:
         request._talisman_used = True  # type: ignore[attr-defined]
         return made
     state = current_app.extensions.get("talisman")
-    if not isinstance(state, AppState):  # an app without Talisman
+    if not isinstance(state, AppState) or not (
+        _policy_or_last_good(state, request.endpoint).uses_nonce
+    ):
+        # No nonce in the header: the app's own request.csp_nonce, if it set
+        # one, as flask-talisman 1.1.0 returned it.
         given = getattr(request, "csp_nonce", "")
         return given if isinstance(given, str) else ""
-    policy = _policy_or_last_good(state, request.endpoint)
-    if not policy.uses_nonce:
-        return ""
     nonce = _settle_nonce(request)
     request._talisman_used = True  # type: ignore[attr-defined]
     return nonce
@@ -115,6 +117,7 @@ def _hashed_page() -> None:
     request._talisman_hashed = True  # type: ignore[attr-defined]
     state = current_app.extensions.get("talisman")
     if isinstance(state, AppState) and state.lacks_hashes():
+        state.invalidate()  # even before the registry has told it
         data = getattr(request, "_talisman", None)
         if data is not None:
             request._talisman_kept = data[1:]  # type: ignore[attr-defined]
@@ -577,24 +580,19 @@ class Talisman:
         if "cache" in app.extensions:
             view = cached_view(app, request.endpoint)
             if view is not None and is_stale(response, nonce):
-                return self._stale(app, view, request), False, False
+                # A stored page whose nonces are another request's: never
+                # sent. Its entry goes, and the view renders for this request.
+                forget(app, view, request)
+                response = render_again(app, view, request, response)
+                if getattr(request, "_talisman_used", False):
+                    return response, True, False
         used = body_uses_nonce(response, nonce)
+        if used and view is not None:
+            # Stored by Flask-Caching with this request's nonce (a template
+            # that reads request.csp_nonce).
+            forget(app, view, request)
         hashed = getattr(request, "_talisman_hashed", False)
         return response, used, not used and (hashed or view is not None)
-
-    def _stale(self, app: Flask, view: Any, request: Request) -> Response:
-        # A stored page whose nonces are another request's: never sent. The
-        # same request again renders afresh once the entry is gone.
-        if forget(app, view, request) and request.method in ("GET", "HEAD"):
-            response = app.redirect(request.url, code=307)
-        else:
-            response = app.response_class(
-                "This page was cached with another request's CSP nonce.",
-                status=503,
-                headers={"Retry-After": "1"},
-            )
-        response.headers["Cache-Control"] = "no-store"
-        return response  # type: ignore[return-value]
 
     def _add_cookie_hook(self, app: Flask, state: AppState) -> None:
         # Flask runs app-wide after-request hooks last-registered first: at

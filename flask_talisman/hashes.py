@@ -133,6 +133,13 @@ class InlineExtension(Extension):
         token = next(parser.stream)
         tag = token.value
         kind = _KINDS[tag]
+        if self.environment.sandboxed:
+            parser.fail(
+                f"{tag}: not available in a sandboxed environment: its "
+                "templates are written by people the app does not trust, and "
+                "every hash is allowed on every page.",
+                token.lineno,
+            )
         attributes: list[str] = []
         while parser.stream.current.type != "block_end":
             if attributes:

@@ -25,6 +25,7 @@ from flask import (
     request,
     stream_template_string,
 )
+from markupsafe import Markup
 from werkzeug.test import TestResponse
 
 from flask_talisman import Talisman
@@ -132,6 +133,28 @@ CACHE_CONTROL = [
         {"Cache-Control": "no-store", "X-Accel-Expires": "600"},
         {"Cache-Control": "no-store", "X-Accel-Expires": None},
     ),
+    # no-store is a directive, not a word inside another.
+    (
+        {"Cache-Control": 'public, max-age=600, x-note="no-store"'},
+        {"Cache-Control": 'private, max-age=600, x-note="no-store"'},
+    ),
+    (
+        {"Cache-Control": "public, s-maxage=600, no-store-if-auth"},
+        {"Cache-Control": "private, no-store-if-auth"},
+    ),
+    (
+        {
+            "Cloudflare-CDN-Cache-Control": "max-age=600",
+            "Vercel-CDN-Cache-Control": "max-age=600",
+            "Edge-Control": "cache-maxage=600",
+        },
+        {
+            "Cache-Control": "private",
+            "Cloudflare-CDN-Cache-Control": None,
+            "Vercel-CDN-Cache-Control": None,
+            "Edge-Control": None,
+        },
+    ),
 ]
 
 
@@ -192,6 +215,27 @@ def test_a_streamed_page_counts_as_using_its_nonce() -> None:
     response = app.test_client().get("/", **HTTPS)
     assert response.headers["Cache-Control"] == "private"
     assert header_nonce(response) in response.get_data(as_text=True)
+
+
+def test_a_large_stream_is_never_read_and_counts_as_using_the_nonce() -> None:
+    app = nonce_app()
+    pulled: list[int] = []
+
+    @app.route("/")
+    def page() -> Response:
+        def chunks() -> Any:
+            for i in range(100):
+                pulled.append(i)
+                yield b"x" * 1024
+
+        return Response(chunks(), headers={"Content-Length": str(100 * 1024)})
+
+    response = app.test_client().get("/", **HTTPS, buffered=False)
+    # Nothing read by Talisman (the test client pulls the first chunk to
+    # start the response; reading the body would have pulled all 100).
+    assert len(pulled) <= 1
+    assert response.headers["Cache-Control"] == "private"
+    response.close()
 
 
 def test_responses_that_did_not_use_the_nonce_keep_their_caching(
@@ -291,17 +335,158 @@ def test_a_stored_page_with_another_requests_nonce_is_never_sent(
 ) -> None:
     stale_app, _ = cached_app(tmp_path, talisman=False)
     stale_app.test_client().get("/page/b?x=1")  # stored, with an old nonce
-    app, _ = cached_app(tmp_path)
+    app, cache = cached_app(tmp_path)
     client = app.test_client()
     response = client.get("/page/b?x=1", **HTTPS)
-    assert response.status_code == 307
-    assert response.headers["Location"] == "https://localhost/page/b?x=1"
-    assert response.headers["Cache-Control"] == "no-store"
+    # Rendered again for this request, with its own nonce.
+    assert response.status_code == 200
     assert "oldNonce" not in response.get_data(as_text=True)
-    # The entry is gone: the same request now renders afresh.
-    again = client.get("/page/b?x=1", **HTTPS)
-    assert again.status_code == 200
-    assert header_nonce(again) in again.get_data(as_text=True)
+    assert header_nonce(response) in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private"
+    # And the stored page is gone.
+    with app.app_context():
+        assert cache.get("view//page/b") is None
+
+
+def test_a_page_that_mentions_nonce_is_not_taken_for_a_stored_one(
+    tmp_path: Path,
+) -> None:
+    """Text such as `nonce=1` in a comment, or a hashed script's variable."""
+    app = Flask("mentions")
+    cache = flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+    Talisman(app, content_security_policy_nonce_in=["script-src"])
+    calls: list[int] = []
+
+    @app.route("/comments")
+    @cache.cached(timeout=60)
+    def comments() -> str:
+        calls.append(1)
+        return render_template_string(
+            "<p>hello nonce=1</p>{% csp_script %}let nonce = 2;{% endcsp_script %}"
+        )
+
+    client = app.test_client()
+    answers = [client.get("/comments", **HTTPS) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert calls == [1]  # cached as usual
+
+
+def test_injected_markup_with_a_nonce_attribute_costs_a_render_not_a_loop(
+    tmp_path: Path,
+) -> None:
+    app = Flask("injected")
+    cache = flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+    Talisman(app, content_security_policy_nonce_in=["script-src"])
+
+    @app.route("/comments")
+    @cache.cached(timeout=60)
+    def comments() -> str:
+        return render_template_string(
+            "<p>{{ comment }}</p>", comment=Markup('<b nonce="' + "A" * 32 + '">x</b>')
+        )
+
+    client = app.test_client()
+    for _ in range(3):
+        response = client.get("/comments", **HTTPS)
+        assert response.status_code == 200
+        assert "A" * 32 in response.get_data(as_text=True)
+
+
+def test_a_stored_page_keeps_the_headers_other_hooks_added(tmp_path: Path) -> None:
+    stale_app, _ = cached_app(tmp_path, talisman=False)
+    stale_app.test_client().get("/page/c")
+    app, _ = cached_app(tmp_path)
+
+    @app.after_request
+    def cors(response: Response) -> Response:  # runs before Talisman's
+        response.headers["Access-Control-Allow-Origin"] = "https://app.example"
+        return response
+
+    response = app.test_client().get("/page/c", **HTTPS)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert header_nonce(response) in response.get_data(as_text=True)
+
+
+def test_a_memoized_view_renders_its_own_nonce(tmp_path: Path) -> None:
+    app = nonce_app()
+    cache = flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+
+    @app.route("/memo/<int:n>")
+    @cache.memoize(timeout=60)
+    def memo(n: int) -> str:
+        return render_template_string(PAGE)
+
+    client = app.test_client()
+    answers = [client.get("/memo/1", **HTTPS) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200] * 3
+    assert len({header_nonce(answer) for answer in answers}) == 3
+    for answer in answers:
+        assert header_nonce(answer) in answer.get_data(as_text=True)
+
+
+def test_a_cached_view_reading_request_csp_nonce_renders_for_every_request(
+    tmp_path: Path,
+) -> None:
+    app = nonce_app()
+    cache = flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+    calls: list[int] = []
+
+    @app.route("/old-style")
+    @cache.cached(timeout=60)
+    def old_style() -> str:
+        calls.append(1)
+        return render_template_string("<script nonce='{{ request.csp_nonce }}'>")
+
+    client = app.test_client()
+    answers = [client.get("/old-style", **HTTPS) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert calls == [1, 1, 1, 1]
+    for answer in answers:
+        assert header_nonce(answer) in answer.get_data(as_text=True)
+
+
+def test_concurrent_requests_to_a_cached_view_all_get_their_own_nonce(
+    tmp_path: Path,
+) -> None:
+    """One request's stored page read by another before it is removed."""
+    import threading
+
+    app = nonce_app()
+    cache = flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+
+    @app.route("/busy")
+    @cache.cached(timeout=60)
+    def busy() -> str:
+        return render_template_string(PAGE)
+
+    @app.after_request
+    def slow(response: Response) -> Response:  # widens the window
+        import time
+
+        time.sleep(0.001)
+        return response
+
+    results: list[tuple[int, bool]] = []
+
+    def visit() -> None:
+        client = app.test_client()
+        for _ in range(15):
+            answer = client.get("/busy", **HTTPS)
+            results.append(
+                (
+                    answer.status_code,
+                    header_nonce(answer) in answer.get_data(as_text=True),
+                )
+            )
+
+    threads = [threading.Thread(target=visit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 90
+    assert set(results) == {(200, True)}
 
 
 def blueprint_view(app: Flask, cache: Any) -> None:

@@ -193,8 +193,12 @@ POLICIES = [
     ),
     # Nothing restricts inline content: nothing to add.
     ({"img-src": SELF}, "img-src 'self'"),
-    # A lone 'none' is replaced, as a nonce replaces it.
-    ({"default-src": NONE}, f"default-src {sha256('s()')} {sha256('p{}')}"),
+    # 'none' alone forbids inline content outright: a hash would allow some.
+    ({"default-src": NONE}, "default-src 'none'"),
+    (
+        {"default-src": SELF, "script-src": NONE},
+        f"default-src 'self' {sha256('p{}')}; script-src 'none'",
+    ),
 ]
 
 
@@ -364,3 +368,27 @@ def test_a_tag_compiled_during_a_request_keeps_that_requests_nonce(
     assert response.headers["Reporting-Endpoints"] == (
         'default="https://localhost/talisman/reports"'
     )
+
+
+def test_the_api_presets_none_stays_none() -> None:
+    app = Flask("api")
+    Talisman(app, preset="api")
+    app.add_url_rule(
+        "/page",
+        "page",
+        lambda: render_template_string("{% csp_script %}s(){% endcsp_script %}"),
+    )
+    csp = app.test_client().get("/page", **HTTPS).headers["Content-Security-Policy"]
+    assert "sha256" not in csp
+    assert csp.startswith("default-src 'none'")
+
+
+def test_a_sandboxed_environment_refuses_the_tags() -> None:
+    """Its templates come from people the app does not trust."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from flask_talisman.hashes import InlineExtension
+
+    environment = SandboxedEnvironment(extensions=[InlineExtension])
+    with pytest.raises(jinja2.TemplateSyntaxError, match="sandboxed"):
+        environment.from_string("{% csp_script %}fetch('//evil'){% endcsp_script %}")

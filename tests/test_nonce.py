@@ -350,3 +350,21 @@ def test_flask_limiters_429_page_gets_the_nonce() -> None:
     response = client.get("/", **HTTPS)
     assert response.status_code == 429
     assert_agree(response)
+
+
+def test_csp_nonce_without_a_nonced_policy_gives_the_apps_own_as_1_1_0() -> None:
+    app = nonce_app()
+
+    @app.before_request
+    def restore() -> None:
+        request.csp_nonce = "appNonce123"  # type: ignore[attr-defined]
+
+    Talisman(app)
+
+    @app.route("/")
+    def index() -> str:
+        return render_template_string("[{{ csp_nonce() }}]")
+
+    response = app.test_client().get("/", **HTTPS)
+    assert response.get_data(as_text=True) == "[appNonce123]"
+    assert "nonce" not in response.headers["Content-Security-Policy"]

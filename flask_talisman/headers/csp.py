@@ -289,7 +289,8 @@ def csp_hash(source: str | bytes, algorithm: str = "sha256") -> str:
 
     ``source`` is the exact text between the tags (a ``str`` is encoded as
     UTF-8). ``csp_hash("alert(1)")`` returns ``"'sha256-…'"``, ready to put in a
-    ``script-src`` list. Also available in templates as ``csp_hash(...)``.
+    ``script-src`` list. In templates, the ``csp_script`` and ``csp_style``
+    tags hash what they hold (see ``docs/csp.rst``).
     """
     if algorithm not in _HASH_BYTES:
         raise ConfigurationError(
@@ -552,14 +553,17 @@ def _add_hashes(
     """Add ``digests`` where inline ``<script>`` (or ``<style>``) is decided.
 
     That is ``script-src-elem``, else ``script-src``, else ``default-src``.
-    Nothing is added where inline content is allowed anyway: with no such
-    directive, or with 'unsafe-inline' alone, which a hash would turn off.
+    Nothing is added where inline content is allowed anyway (no such
+    directive, or 'unsafe-inline' alone, which a hash would turn off), nor
+    where it is forbidden outright ('none' alone).
     """
     for name in (f"{kind}-src-elem", f"{kind}-src", "default-src"):
         i = index.get(name)
         if i is None:
             continue
         tokens = directives[i][1]
+        if [t.lower() for t in tokens] == [NONE]:
+            return  # no inline content at all: a hash would allow some
         if _restricts_inline(tokens):
             kept = [t for t in tokens if t.lower() != NONE]
             kept.extend(d for d in digests if d not in kept)
