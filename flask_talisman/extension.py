@@ -104,6 +104,11 @@ def csp_nonce() -> str:
     return nonce
 
 
+#: ``request._talisman_used`` when the page rendered a hashed tag but has
+#: not asked for its nonce (``True`` once it has).
+_HASHED = "hashed"
+
+
 def _hashed_page() -> None:
     # A csp_script or csp_style tag rendered in this request. If its hash
     # came after the policies were compiled (its template was compiled in
@@ -114,7 +119,10 @@ def _hashed_page() -> None:
         request = current_request()
     except RuntimeError:  # rendered outside a request
         return
-    request._talisman_hashed = True  # type: ignore[attr-defined]
+    if getattr(request, "_talisman_used", None) is not True:
+        # True (the nonce was asked for) says more; one attribute for both
+        # keeps the after-request hook to one lookup.
+        request._talisman_used = _HASHED  # type: ignore[attr-defined]
     state = current_app.extensions.get("talisman")
     if isinstance(state, AppState) and state.lacks_hashes():
         state.invalidate()  # even before the registry has told it
@@ -520,13 +528,14 @@ class Talisman:
                     # still gets a fresh one), or the app set its own.
                     nonce = _settle_nonce(request)
                 nonce_free = False
-                if getattr(request, "_talisman_used", False):
+                marks = getattr(request, "_talisman_used", None)
+                if marks is True:
                     private = True
                     if "cache" in app.extensions:
                         self._forget_filled(app, request)
                 else:
                     response, private, nonce_free = self._unused_nonce(
-                        app, request, response, nonce
+                        app, request, response, nonce, marks is _HASHED
                     )
                 if nonce_free:
                     header_set = header_set.without_nonce  # type: ignore[assignment]
@@ -566,7 +575,12 @@ class Talisman:
             forget(app, view, request)
 
     def _unused_nonce(
-        self, app: Flask, request: Request, response: Response, nonce: str
+        self,
+        app: Flask,
+        request: Request,
+        response: Response,
+        nonce: str,
+        hashed: bool,
     ) -> tuple[Response, bool, bool]:
         """A response whose code did not ask for the nonce (caching.py).
 
@@ -591,7 +605,6 @@ class Talisman:
             # Stored by Flask-Caching with this request's nonce (a template
             # that reads request.csp_nonce).
             forget(app, view, request)
-        hashed = getattr(request, "_talisman_hashed", False)
         return response, used, not used and (hashed or view is not None)
 
     def _add_cookie_hook(self, app: Flask, state: AppState) -> None:
