@@ -74,6 +74,13 @@ def test_recaptcha_field_writes_the_request_nonce() -> None:
     assert f'async defer nonce="{nonce.group(1)}"></script>' in response.text
 
 
+# Flask-Login 0.6.3 calls datetime.utcnow(), deprecated from Python 3.12 on.
+UTCNOW = pytest.mark.filterwarnings(
+    "ignore:datetime.datetime.utcnow:DeprecationWarning"
+)
+
+
+@UTCNOW
 @pytest.mark.parametrize("login_first", [True, False])
 def test_harden_cookies_hardens_the_remember_me_cookie(login_first: bool) -> None:
     flask_login = pytest.importorskip("flask_login")
@@ -106,6 +113,7 @@ def test_harden_cookies_hardens_the_remember_me_cookie(login_first: bool) -> Non
     assert {"Secure", "HttpOnly", "SameSite=Lax"} <= flags
 
 
+@UTCNOW
 def test_without_harden_cookies_the_remember_me_cookie_is_not_secure() -> None:
     """Why the docs tell Flask-Login users to do one or the other."""
     flask_login = pytest.importorskip("flask_login")
