@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, Request, Response
@@ -90,19 +91,14 @@ def body_uses_nonce(response: Response, nonce: str) -> bool:
     """
     if response.direct_passthrough:
         return False
-    body = response.response
-    if isinstance(body, (list, tuple)):
-        # The body as the app gave it (bytes or str chunks), searched as it
-        # is: nothing joined or copied.
-        needle = nonce.encode("ascii")
-        for chunk in body:
-            if (needle if isinstance(chunk, bytes) else nonce) in chunk:
-                return True
-    else:
-        found = _finite_body(response)
-        if found is None:
+    chunks = _searchable(response)
+    if chunks is None:
+        return True
+    needle = nonce.encode("ascii")
+    for chunk in chunks:
+        if isinstance(chunk, bytes) and needle in chunk:
             return True
-        if nonce.encode("ascii") in found:
+        if isinstance(chunk, str) and nonce in chunk:
             return True
     return _encoded(response)
 
@@ -112,22 +108,28 @@ def _encoded(response: Response) -> bool:
     # Headers.get raises and catches a KeyError subclass when the header is
     # absent, the usual case, which cost 10,000 instructions a response.
     for name, value in response.headers:
-        if len(name) == 16 and name.lower() == "content-encoding":
+        if name.lower() == "content-encoding":
             return value.strip().lower() != "identity"
     return False
 
 
-def _finite_body(response: Response) -> bytes | None:
-    # The body, if reading it now holds no stream in memory: a sequence,
-    # or an iterator of a small stated length (an error page made from an
-    # HTTPException is one). None for files passed through and streams.
+def _searchable(response: Response) -> Sequence[bytes | str] | None:
+    # The body as the app gave it when it is one chunk (nothing joined or
+    # copied), else its data joined: from a sequence, or from an iterator
+    # of a small stated length (an error page made from an HTTPException).
+    # None for files passed through and streams, which are not held in
+    # memory to be searched.
     if response.direct_passthrough:
         return None
-    if response.is_streamed:
-        length = response.content_length
-        if length is None or length > _SEARCHED_STREAM:
-            return None
-    return response.get_data()
+    body = response.response
+    if isinstance(body, (list, tuple)) and len(body) < 2:
+        return body  # a nonce cannot straddle two chunks
+    if not response.is_streamed:
+        return [response.get_data()]
+    length = response.content_length
+    if length is None or length > _SEARCHED_STREAM:
+        return None
+    return [response.get_data()]
 
 
 def make_private(headers: Headers) -> None:
@@ -142,7 +144,6 @@ def make_private(headers: Headers) -> None:
     """
     found: str | None = None
     drop = False
-    # (A no-store response is never stored: its Cache-Control stays as is.)
     for name, value in headers:
         low = name.lower()
         if low == "cache-control":
@@ -155,15 +156,14 @@ def make_private(headers: Headers) -> None:
     if found is None:
         headers.add("Cache-Control", "private")
         return
-    if any(d.strip().lower() == "no-store" for d in found.split(",")):
-        return
-    kept = []
-    for directive in found.split(","):
-        directive = directive.strip()
-        low = directive.lower()
-        if not directive or low.startswith(_SHARED) or low == "private":
-            continue
-        kept.append(directive)
+    directives = [d.strip() for d in found.split(",") if d.strip()]
+    if any(d.lower() == "no-store" for d in directives):
+        return  # never stored anywhere: left as the app wrote it
+    kept = [
+        d
+        for d in directives
+        if not d.lower().startswith(_SHARED) and d.lower() != "private"
+    ]
     headers["Cache-Control"] = ", ".join(["private", *kept])
 
 
@@ -223,11 +223,17 @@ def is_stale(response: Response, nonce: str) -> bool:
     For a cached view's response whose view did not call ``csp_nonce()``
     this time: a body stored by an earlier request.
     """
-    body = _finite_body(response)
-    if body is None or _encoded(response):
+    chunks = _searchable(response)
+    if chunks is None or _encoded(response):
         return False
     mine = nonce.encode("ascii")
-    return any(found != mine for found in _NONCE_ATTRIBUTE.findall(body))
+    return any(
+        found != mine
+        for chunk in chunks
+        for found in _NONCE_ATTRIBUTE.findall(
+            chunk if isinstance(chunk, bytes) else chunk.encode()
+        )
+    )
 
 
 #: Headers of a stored response that describe its body, not the request:

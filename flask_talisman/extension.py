@@ -97,8 +97,7 @@ def csp_nonce() -> str:
     ):
         # No nonce in the header: the app's own request.csp_nonce, if it set
         # one, as flask-talisman 1.1.0 returned it.
-        given = getattr(request, "csp_nonce", "")
-        return given if isinstance(given, str) else ""
+        return current if isinstance(current, str) else ""
     nonce = _settle_nonce(request)
     request._talisman_used = True  # type: ignore[attr-defined]
     return nonce
@@ -472,11 +471,10 @@ class Talisman:
             if policy.uses_nonce:
                 # A valid nonce the app set before this hook (1.1.0 kept it),
                 # or one csp_nonce() made in a template rendered earlier.
-                given = getattr(request, "csp_nonce", None)
-                if given is None:
+                if getattr(request, "csp_nonce", None) is None:  # the usual case
                     nonce = request.csp_nonce = make_nonce()  # type: ignore[attr-defined]
                 else:
-                    nonce = given if is_valid_nonce(given) else _settle_nonce(request)
+                    nonce = _settle_nonce(request)
             # Kept on the request, not on g: g belongs to the app context,
             # which can outlive one request (a test's pushed context).
             request._talisman = (headers, nonce, root)  # type: ignore[attr-defined]
@@ -598,7 +596,7 @@ class Talisman:
                 # sent. Its entry goes, and the view renders for this request.
                 forget(app, view, request)
                 response = render_again(app, view, request, response)
-                if getattr(request, "_talisman_used", False):
+                if getattr(request, "_talisman_used", None) is True:
                     return response, True, False
         used = body_uses_nonce(response, nonce)
         if used and view is not None:

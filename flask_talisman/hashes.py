@@ -57,8 +57,6 @@ class InlineHashes:
         self._listeners: weakref.WeakSet[Any] = weakref.WeakSet()
         #: Whether the templates the loader lists were compiled once.
         self.scanned = False
-        #: How many hashes were kept: a policy compiled with fewer lacks some.
-        self.count = 0
 
     def add(self, kind: str, digest: str) -> bool:
         """Keep ``digest``; True if it is new (the listeners were told)."""
@@ -68,10 +66,14 @@ class InlineHashes:
             if digest in self._hashes[kind]:
                 return False
             self._hashes[kind] = {**self._hashes[kind], digest: None}
-            self.count += 1
         for listener in list(self._listeners):
             listener.invalidate()
         return True
+
+    @property
+    def count(self) -> int:
+        """How many hashes are kept: a policy compiled with fewer lacks some."""
+        return len(self._hashes["script"]) + len(self._hashes["style"])
 
     def listen(self, listener: Any) -> None:
         """Call ``listener.invalidate()`` on each new hash (kept weakly)."""

@@ -140,19 +140,21 @@ def compile_policy(
             options, with_reporting=with_reporting, inline=inline, without_nonce=True
         )
     cookies = cookie_hardening(o)
-    secure_set = _header_set(
-        secure,
-        True,
-        cookies,
-        without.secure if without else None,
-        nonce_free.secure if nonce_free else None,
-    )
-    plain_set = _header_set(
-        plain,
-        False,
-        cookies,
-        without.insecure if without else None,
-        nonce_free.insecure if nonce_free else None,
+
+    def variant(policy: CompiledPolicy | None, is_secure: bool) -> HeaderSet | None:
+        if policy is None:
+            return None
+        return policy.secure if is_secure else policy.insecure
+
+    secure_set, plain_set = (
+        _header_set(
+            pairs,
+            is_secure,
+            cookies,
+            variant(without, is_secure),
+            variant(nonce_free, is_secure),
+        )
+        for pairs, is_secure in ((secure, True), (plain, False))
     )
     return CompiledPolicy(
         force_https=o["force_https"],

@@ -165,7 +165,6 @@ class AppState:
         "_checked",
         "_compiled",
         "_inline",
-        "_inline_count",
         "_lock",
         "_shown",
         "_version",
@@ -210,7 +209,6 @@ class AppState:
         #: The hashes of the app's csp_script and csp_style tags (hashes.py).
         self.inline_registry: InlineHashes | None = None
         self._inline: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-        self._inline_count = 0
         watched = self._watch()
         normal = normal_forms(checked)
         policy = self._compile(normal, [], None)
@@ -230,7 +228,7 @@ class AppState:
     def lacks_hashes(self) -> bool:
         """Whether a hash was found after the policies were last compiled."""
         registry = self.inline_registry
-        return registry is not None and registry.count != self._inline_count
+        return registry is not None and registry.count != sum(map(len, self._inline))
 
     def use_inline(self, registry: InlineHashes) -> None:
         """Add the hashes of the app's template tags to every policy.
@@ -300,7 +298,6 @@ class AppState:
                 return compiled  # another thread has just recompiled
             registry = self.inline_registry
             if registry is not None:
-                self._inline_count = registry.count
                 self._inline = registry.snapshot()
             version = self._version
             watched = self._watch()

@@ -538,13 +538,21 @@ def _complete(
     return directives
 
 
+def _is_nonce_or_hash(token: str) -> bool:
+    return token == NONCE or _PREFIXED.match(token.strip("'")) is not None
+
+
+def _is_hash(token: str) -> bool:
+    found = _PREFIXED.match(token.strip("'"))
+    return found is not None and found.group(1).lower() != "nonce"
+
+
 def _restricts_inline(tokens: Sequence[str]) -> bool:
     """Whether a directive with ``tokens`` blocks inline content not allowed
     by nonce or hash ('unsafe-inline' counts only without a nonce or hash)."""
-    low = [t.lower() for t in tokens]
-    if UNSAFE_INLINE not in low:
+    if UNSAFE_INLINE not in (t.lower() for t in tokens):
         return True
-    return any(t == NONCE or _PREFIXED.match(t.strip("'")) for t in tokens)
+    return any(_is_nonce_or_hash(t) for t in tokens)
 
 
 def _add_hashes(
@@ -582,7 +590,7 @@ def _drop_nonce(directives: Directives) -> None:
         if NONCE not in tokens:
             continue
         kept = [t for t in tokens if t != NONCE]
-        if not any(_PREFIXED.match(t.strip("'")) for t in kept):
+        if not any(_is_nonce_or_hash(t) for t in kept):
             kept = [t for t in kept if t.lower() != UNSAFE_INLINE]
         directives[i] = (name, kept or [NONE])
 
@@ -596,18 +604,13 @@ def _attribute_sources(tokens: Sequence[str]) -> list[str]:
     nonce copied into an attribute directive would turn off an
     'unsafe-inline' added to it. ``['none']`` when nothing applies.
     """
-    low = [t.lower() for t in tokens]
-    hashed = any(_PREFIXED.match(t.strip("'")) for t in tokens if t != NONCE)
-    inline_on = UNSAFE_INLINE in low and NONCE not in tokens and not hashed
+    inline_on = not _restricts_inline(tokens)
     kept = [
         t
         for t in tokens
         if (t.lower() == UNSAFE_INLINE and inline_on)
         or t.lower() in (UNSAFE_HASHES, REPORT_SAMPLE)
-        or (
-            _PREFIXED.match(t.strip("'"))
-            and not t.strip("'").lower().startswith("nonce-")
-        )
+        or _is_hash(t)
     ]
     return kept or [NONE]
 
