@@ -153,19 +153,19 @@ def test_set_headers_on_a_headers_subclass_uses_its_setitem() -> None:
 
 
 NAME_POOL = ["X-Frame-Options", "Content-Security-Policy", "Vary", "Set-Cookie"]
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(NAME_POOL).flatmap(
-                lambda name: st.sampled_from([name, name.lower(), name.upper()])
-            ),
-            st.sampled_from(["1", "a b", ""]),
+#: A response's headers before the hook: our names in any case, and others.
+EXISTING = st.lists(
+    st.tuples(
+        st.sampled_from(NAME_POOL).flatmap(
+            lambda name: st.sampled_from([name, name.lower(), name.upper()])
         ),
-        max_size=6,
-    )
+        st.sampled_from(["1", "a b", ""]),
+    ),
+    max_size=6,
 )
+
+
+@given(EXISTING)
 def test_set_headers_matches_setting_each_header_whatever_is_there(
     existing: list[tuple[str, str]],
 ) -> None:
@@ -175,17 +175,7 @@ def test_set_headers_matches_setting_each_header_whatever_is_there(
     assert headers.to_wsgi_list() == plain.to_wsgi_list()
 
 
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(NAME_POOL).flatmap(
-                lambda name: st.sampled_from([name, name.lower(), name.upper()])
-            ),
-            st.sampled_from(["1", "a b", ""]),
-        ),
-        max_size=6,
-    )
-)
+@given(EXISTING)
 def test_append_headers_appends_exactly_when_none_of_the_names_is_there(
     existing: list[tuple[str, str]],
 ) -> None:

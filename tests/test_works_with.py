@@ -80,6 +80,17 @@ UTCNOW = pytest.mark.filterwarnings(
 )
 
 
+def remember_cookie(app: Flask) -> str:
+    """The remember-me cookie a sign-in over HTTPS sets."""
+    response = app.test_client().get("/sign-in", **HTTPS)
+    (remember,) = [
+        cookie
+        for cookie in response.headers.getlist("Set-Cookie")
+        if cookie.startswith("remember_token=")
+    ]
+    return remember
+
+
 @UTCNOW
 @pytest.mark.parametrize("login_first", [True, False])
 def test_harden_cookies_hardens_the_remember_me_cookie(login_first: bool) -> None:
@@ -103,12 +114,7 @@ def test_harden_cookies_hardens_the_remember_me_cookie(login_first: bool) -> Non
         flask_login.login_user(User(), remember=True)
         return "signed in"
 
-    response = app.test_client().get("/sign-in", **HTTPS)
-    (remember,) = [
-        cookie
-        for cookie in response.headers.getlist("Set-Cookie")
-        if cookie.startswith("remember_token=")
-    ]
+    remember = remember_cookie(app)
     flags = {flag.strip() for flag in remember.split(";")}
     assert {"Secure", "HttpOnly", "SameSite=Lax"} <= flags
 
@@ -131,12 +137,7 @@ def test_without_harden_cookies_the_remember_me_cookie_is_not_secure() -> None:
         flask_login.login_user(User(), remember=True)
         return "signed in"
 
-    response = app.test_client().get("/sign-in", **HTTPS)
-    (remember,) = [
-        cookie
-        for cookie in response.headers.getlist("Set-Cookie")
-        if cookie.startswith("remember_token=")
-    ]
+    remember = remember_cookie(app)
     flags = {flag.strip().split("=")[0] for flag in remember.split(";")}
     assert "Secure" not in flags
     assert "SameSite" not in flags
