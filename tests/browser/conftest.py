@@ -314,3 +314,13 @@ def wait_for(
         if result or time.monotonic() >= deadline:
             return result
         time.sleep(interval)
+
+
+def require_flask_caching() -> None:
+    """Fail (or skip, outside CI) the browser tests that need Flask-Caching."""
+    try:
+        import flask_caching  # noqa: F401
+    except ImportError as error:
+        _unavailable(
+            f"flask_caching cannot be imported ({error}); the test extra has it"
+        )

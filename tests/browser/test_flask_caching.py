@@ -25,9 +25,8 @@ from flask import Flask, render_template_string
 
 from flask_talisman import NONE, SELF, Talisman
 
-from ..conftest import unavailable
 from ..live import StatusLog, serve
-from .conftest import violations
+from .conftest import require_flask_caching, violations
 
 if TYPE_CHECKING:
     from flask_caching import Cache
@@ -91,14 +90,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    try:
-        import flask_caching  # noqa: F401
-    except ImportError as error:
-        unavailable(
-            "TALISMAN_BROWSER_TESTS",
-            "browser tests",
-            f"flask_caching cannot be imported ({error}); the test extra has it",
-        )
+    require_flask_caching()
     folder = tmp_path_factory.mktemp("flask-caching")
     renders: list[str] = []
 

@@ -36,10 +36,9 @@ from flask import Flask, render_template, request
 
 from flask_talisman import NONCE, NONE, SELF, STRICT_DYNAMIC, Talisman
 
-from ..conftest import unavailable
 from ..live import StatusLog, serve
 from ..nginx import Proxy, behind_nginx
-from .conftest import violations, wait_for
+from .conftest import require_flask_caching, violations, wait_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Response
@@ -152,17 +151,6 @@ def _app(
     return app
 
 
-def _require_flask_caching() -> None:
-    try:
-        import flask_caching  # noqa: F401
-    except ImportError as error:
-        unavailable(
-            "TALISMAN_BROWSER_TESTS",
-            "browser tests",
-            f"flask_caching cannot be imported ({error}); the test extra has it",
-        )
-
-
 @contextlib.contextmanager
 def _served(
     root: Path, loader: str = LOADER, cache_folder: Path | None = None, **options: Any
@@ -266,7 +254,7 @@ def test_the_strict_preset_runs_the_hashed_loader(tmp_path: Path, page: Page) ->
 def test_flask_caching_fill_hit_and_hit_in_another_process(
     tmp_path: Path, page: Page
 ) -> None:
-    _require_flask_caching()
+    require_flask_caching()
     cache_folder = tmp_path / "cache"
     root = tmp_path / "app"
     with _served(root, cache_folder=cache_folder) as site:
@@ -348,7 +336,7 @@ def test_control_a_cached_page_from_another_template_text_is_blocked(
     tmp_path: Path, page: Page
 ) -> None:
     """Another process whose template changed replays the old page: no hash."""
-    _require_flask_caching()
+    require_flask_caching()
     cache_folder = tmp_path / "cache"
     with _served(tmp_path / "old", cache_folder=cache_folder) as old:
         _ran_everything(page, page.goto(old.origin + "/cached"))
