@@ -906,7 +906,8 @@ def _cached_view_findings(app: Flask, endpoint: str, found: _Findings) -> None:
             "so Talisman removes each page that renders csp_nonce() from the "
             "cache as soon as it is stored: the view renders for every "
             "request. Allow its inline scripts by hash instead of a nonce "
-            "(csp_hash()), or stop caching the view.",
+            "({% csp_script %} in the template, and no nonce in the view's "
+            "policy), or stop caching the view.",
             header=CSP,
         )
 
