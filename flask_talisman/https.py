@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from flask import Request
 from werkzeug.exceptions import BadRequest, HTTPException
-from werkzeug.sansio.utils import host_is_trusted
 
 from .headers.base import Option, Resolved, flag
 
@@ -40,19 +39,51 @@ def is_secure(request: Request, trust_x_forwarded_proto: bool) -> bool:
     )
 
 
+def _name_of(entry: str) -> str:
+    """A ``SERVER_NAME`` or ``TRUSTED_HOSTS`` entry's host name, lower-cased.
+
+    The port is dropped (as Werkzeug does) and the name put in its ASCII
+    (IDNA) form; an entry that has none matches nothing.
+    """
+    name = entry.rsplit(":", 1)[0] if not entry.endswith("]") else entry
+    try:
+        return name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return ""
+
+
+def _matches(name: str, entries: Iterable[str]) -> bool:
+    """Whether the lower-cased host ``name`` is one of ``entries``.
+
+    An entry with a leading dot also matches every subdomain. Host names
+    compare without regard to letter case (RFC 9110, section 4.2.3), which
+    Werkzeug's own ``host_is_trusted`` does not do.
+    """
+    for entry in entries:
+        suffix = entry.startswith(".")
+        ref = _name_of(entry[1:] if suffix else entry)
+        if ref and (name == ref or (suffix and name.endswith("." + ref))):
+            return True
+    return False
+
+
 def allowed_host(host: str, config: Mapping[str, Any]) -> bool:
-    """Whether the redirect may point at ``host``.
+    """Whether the redirect may point at ``host`` (lower-cased, checked).
 
     When ``TRUSTED_HOSTS`` is set the host must match it; when
     ``SERVER_NAME`` is set it must be that name or one of its subdomains.
+    Letter case never matters.
     """
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     trusted = config.get("TRUSTED_HOSTS")
-    if trusted and not host_is_trusted(host, trusted):
-        return False  # pragma: no cover - Flask < 3.1 (later ones refuse it first)
+    if trusted:
+        if isinstance(trusted, str):
+            trusted = [trusted]
+        if not _matches(name, trusted):
+            return False
     server_name = config.get("SERVER_NAME")
     if server_name:
-        name = server_name.rsplit(":", 1)[0] if "]" not in server_name else server_name
-        return host_is_trusted(host, [name, "." + name])
+        return _matches(name, [server_name, "." + server_name])
     return True
 
 

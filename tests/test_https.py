@@ -14,6 +14,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from flask_talisman import (
     Talisman,
 )
+from flask_talisman.https import allowed_host
 
 from .conftest import (
     HTTP,
@@ -132,6 +133,11 @@ def test_per_view_force_https_off(app: Flask) -> None:
         ({"SERVER_NAME": "good.example"}, "good.example", 302),
         ({"SERVER_NAME": "good.example:8080"}, "www.good.example:8080", 302),
         ({"SERVER_NAME": "good.example"}, "evil.example", 400),
+        # Host names compare in any letter case (RFC 9110, 4.2.3).
+        ({"SERVER_NAME": "Good.Example"}, "good.example", 302),
+        ({"SERVER_NAME": "good.example"}, "GOOD.example", 302),
+        ({"SERVER_NAME": "GOOD.EXAMPLE:8080"}, "www.good.example:8080", 302),
+        ({"SERVER_NAME": "Good.Example"}, "evil.example", 400),
     ],
 )
 def test_redirect_only_to_served_hosts(
@@ -143,7 +149,7 @@ def test_redirect_only_to_served_hosts(
     response = app.test_client().get("/", headers={"Host": host})
     assert response.status_code == status
     if status == 302:
-        assert response.headers["Location"].startswith(f"https://{host}/")
+        assert response.headers["Location"].startswith(f"https://{host.lower()}/")
     else:
         assert "Location" not in response.headers
         check(response, {"Strict-Transport-Security": None})
@@ -401,6 +407,49 @@ def test_a_host_outside_server_name_gets_no_endpoint_origin() -> None:
     assert served.headers["Reporting-Endpoints"] == (
         'default="https://www.good.example/r"'
     )
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"SERVER_NAME": "Good.Example"},
+        {"SERVER_NAME": "GOOD.EXAMPLE:443"},
+        {"SERVER_NAME": "good.example"},
+    ],
+)
+@pytest.mark.parametrize("host", ["good.example", "Good.Example", "WWW.good.example"])
+def test_server_name_in_any_letter_case_serves_https_and_names_the_receiver(
+    config: dict[str, Any], host: str
+) -> None:
+    """Bare Flask serves these (Werkzeug's routing lower-cases SERVER_NAME)."""
+    app = app_with(config, report_receiver="/r")
+    served = host_request(app, host, **{"wsgi.url_scheme": "https"})
+    assert served.status_code == 200
+    assert served.headers["Reporting-Endpoints"] == (
+        f'default="https://{host.lower()}/r"'
+    )
+    redirected = host_request(app, host, **{"wsgi.url_scheme": "http"})
+    assert redirected.status_code == 302
+    assert redirected.headers["Location"] == f"https://{host.lower()}/"
+
+
+@pytest.mark.parametrize(
+    ("host", "config", "allowed"),
+    [
+        ("good.example", {"TRUSTED_HOSTS": ["Good.Example"]}, True),
+        ("www.good.example", {"TRUSTED_HOSTS": [".GOOD.example"]}, True),
+        ("good.example:8080", {"TRUSTED_HOSTS": "GOOD.EXAMPLE:443"}, True),
+        ("evil.example", {"TRUSTED_HOSTS": [".Good.Example"]}, False),
+        ("xn--bcher-kva.example", {"SERVER_NAME": "B\u00fccher.Example"}, True),
+        ("[::1]:8080", {"SERVER_NAME": "[::1]"}, True),
+        ("good.example", {"SERVER_NAME": "\udcff.example"}, False),
+    ],
+)
+def test_allowed_host_compares_names_in_any_letter_case(
+    host: str, config: dict[str, Any], allowed: bool
+) -> None:
+    """TRUSTED_HOSTS matters to Talisman itself before Flask 3.1 checks it."""
+    assert allowed_host(host, config) is allowed
 
 
 @pytest.mark.parametrize("scheme", ["https", "http"])

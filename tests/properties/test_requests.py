@@ -123,6 +123,59 @@ def test_any_host_is_answered_below_500_and_never_redirected_elsewhere(
         assert origin.netloc == host.lower()
 
 
+def any_case(text: str) -> st.SearchStrategy[str]:
+    """``text`` with each letter in either case."""
+    return st.lists(st.booleans(), min_size=len(text), max_size=len(text)).map(
+        lambda upper: "".join(
+            c.upper() if u else c.lower() for c, u in zip(text, upper, strict=True)
+        )
+    )
+
+
+@SETTINGS
+@given(
+    server_name=st.sampled_from(["good.example", "good.example:8080"]).flatmap(
+        any_case
+    ),
+    host=st.sampled_from(["good.example", "www.good.example", "evil.example"]).flatmap(
+        any_case
+    ),
+    options=st.sampled_from(OPTIONS),
+    scheme=st.sampled_from(["http", "https"]),
+)
+def test_host_names_compare_in_any_letter_case(
+    server_name: str, host: str, options: dict[str, Any], scheme: str
+) -> None:
+    """What bare Flask serves under a SERVER_NAME, Talisman serves too.
+
+    (RFC 9110, 4.2.3: host names are case-insensitive; Werkzeug's routing
+    lower-cases SERVER_NAME.) A served page's redirect and endpoint origin
+    name the host in lower case; a foreign host is never named.
+    """
+    config = {"SERVER_NAME": server_name}
+    bare, app = build(config, None), build(config, options)
+    environ = EnvironBuilder(path="/").get_environ()
+    environ.update({"HTTP_HOST": host, "wsgi.url_scheme": scheme})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Werkzeug < 3 warns about foreign hosts
+        _, status, headers = run_wsgi_app(app.wsgi_app, dict(environ))
+        _, bare_status, _ = run_wsgi_app(bare.wsgi_app, dict(environ))
+    code = int(status.split()[0])
+    if host.lower() == "evil.example":
+        # Never named in a redirect or an origin; served as bare Flask does
+        # when nothing names it (Flask 3.1), or 404 from Werkzeug's routing.
+        assert code in (200, 400, 404), status
+        assert "Location" not in headers
+        assert "Reporting-Endpoints" not in headers
+        return
+    assert bare_status.startswith("200"), bare_status
+    assert code == (200 if scheme == "https" else 302), status
+    if code == 302:
+        assert headers["Location"] == f"https://{host.lower()}/"
+    for value in headers.getlist("Reporting-Endpoints"):
+        assert urlsplit(value.split('"')[1]).netloc == host.lower()
+
+
 json_values = st.recursive(
     st.one_of(
         st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)
