@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from flask import (
@@ -52,7 +53,12 @@ from .options import (
 )
 from .policy import CompiledPolicy, HeaderSet, compile_policy
 from .presets import resolve_preset
-from .reports import RECEIVER_ENDPOINT, RECEIVER_OPTIONS, make_receiver
+from .reports import (
+    RECEIVER_ENDPOINT,
+    RECEIVER_OPTIONS,
+    exempt_from_csrf,
+    make_receiver,
+)
 from .state import AppState, normal_layer
 from .views import Registry
 from .wire import append_headers, current_request, set_headers
@@ -245,7 +251,7 @@ class Talisman:
             )
         apply_session_cookie_options(app, state.normal(SESSION_OPTIONS))
         app.extensions["talisman"] = state
-        self._register_receiver(app, state.normal(RECEIVER_OPTIONS))
+        self._register_receiver(app, state, state.normal(RECEIVER_OPTIONS))
         self._last_state = weakref.ref(state)
         self._states.add(state)
         state.before_hook = self._make_before_request(app, state)
@@ -430,7 +436,9 @@ class Talisman:
         for state in list(self._states):
             state.invalidate()
 
-    def _register_receiver(self, app: Flask, options: Mapping[str, Any]) -> None:
+    def _register_receiver(
+        self, app: Flask, state: AppState, options: Mapping[str, Any]
+    ) -> None:
         path = options["report_receiver"]
         if path is None:
             return
@@ -441,9 +449,12 @@ class Talisman:
             options["report_receiver_sample_rate"],
         )
         app.add_url_rule(path, RECEIVER_ENDPOINT, view, methods=["POST"])
-        csrf = app.extensions.get("csrf")
-        if csrf is not None and hasattr(csrf, "exempt"):
-            csrf.exempt(view)
+        # Browsers post reports without a CSRF token. A CSRF extension set up
+        # before Talisman is told now; one set up after it (its check runs
+        # after Talisman's before-request hook) on the first request.
+        exempt = partial(exempt_from_csrf, view)
+        exempt(app)
+        state.first_request.append(exempt)
 
     # -- per-request hooks ----------------------------------------------------
 

@@ -35,7 +35,13 @@ from .errors import ConfigurationError
 from .headers.base import Option
 from .headers.hsts import MAX_AGE_LIMIT
 
-__all__ = ["OPTIONS", "RECEIVER_ENDPOINT", "Report", "report_received"]
+__all__ = [
+    "OPTIONS",
+    "RECEIVER_ENDPOINT",
+    "Report",
+    "exempt_from_csrf",
+    "report_received",
+]
 
 _signals = Namespace()
 #: Sent once per received report; sender: the app, keyword ``report``.
@@ -240,6 +246,18 @@ def make_receiver(
         return response
 
     return talisman_report_receiver
+
+
+def exempt_from_csrf(view: Callable[[], Response], app: Flask) -> None:
+    """Exempt the receiver from the app's CSRF check, if it has one.
+
+    Browsers post reports without a CSRF token. Any extension registered as
+    ``app.extensions["csrf"]`` with an ``exempt`` method counts (Flask-WTF's
+    ``CSRFProtect`` does); exempting twice is harmless.
+    """
+    csrf = app.extensions.get("csrf")
+    if csrf is not None and hasattr(csrf, "exempt"):
+        csrf.exempt(view)
 
 
 def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:

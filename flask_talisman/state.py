@@ -173,6 +173,7 @@ class AppState:
         "app_ref",
         "before_hook",
         "cookie_hook",
+        "first_request",
         "inline_registry",
         "last_good",
         "owner",
@@ -206,6 +207,9 @@ class AppState:
         self._shown: dict[str | None, tuple[str, ...]] = {}
         self._version = 0
         self._lock = threading.RLock()
+        #: Steps taken once, on the app's first request, when every extension
+        #: is set up (such as exempting the receiver from a CSRF check).
+        self.first_request: list[Callable[[Flask], None]] = []
         #: The hashes of the app's csp_script and csp_style tags (hashes.py).
         self.inline_registry: InlineHashes | None = None
         self._inline: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
@@ -310,6 +314,8 @@ class AppState:
             return compiled
 
     def _entry(self, endpoint: str | None) -> _ViewEntry:
+        if self.first_request:
+            self._first_request()
         registry = self.inline_registry
         if registry is not None and not registry.scanned:
             app = self.app_ref()
@@ -322,6 +328,15 @@ class AppState:
             entry = self._compile_view(compiled, endpoint, view)
             compiled.views[endpoint] = entry
         return entry
+
+    def _first_request(self) -> None:
+        # Before the first request's own policy: this is its first step.
+        with self._lock:
+            steps, self.first_request = self.first_request, []
+            app = self.app_ref()
+            if app is not None:  # pragma: no branch - the app owns this state
+                for step in steps:
+                    step(app)
 
     def _compile_view(
         self, compiled: _Compiled, endpoint: str | None, view: object

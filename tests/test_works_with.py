@@ -28,30 +28,74 @@ REPORT = json.dumps(
 )
 
 
-def post_report(app: Flask) -> int:
-    response = app.test_client().post(
-        "/csp-reports", data=REPORT, content_type="application/csp-report", **HTTPS
-    )
-    return response.status_code
+BATCH = json.dumps(
+    [
+        {
+            "type": "csp-violation",
+            "url": "https://localhost/",
+            "age": 10,
+            "body": {
+                "documentURL": "https://localhost/",
+                "effectiveDirective": "script-src-elem",
+                "blockedURL": "inline",
+                "disposition": "enforce",
+            },
+        }
+    ]
+)
 
 
-@pytest.mark.parametrize("wtf_first", [True, False])
-def test_the_report_receiver_is_exempt_from_csrf_when_flask_wtf_comes_first(
-    wtf_first: bool,
-) -> None:
+def post_reports(app: Flask) -> list[int]:
+    """The receiver's answers to a report of each format."""
+    client = app.test_client()
+    return [
+        client.post(
+            "/csp-reports", data=body, content_type=content_type, **HTTPS
+        ).status_code
+        for body, content_type in [
+            (REPORT, "application/csp-report"),
+            (BATCH, "application/reports+json"),
+        ]
+    ]
+
+
+def wtf_app(order: str) -> Flask:
+    """Flask-WTF's CSRFProtect and Talisman, set up in the order named."""
     flask_wtf = pytest.importorskip("flask_wtf")
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "test"
-    if wtf_first:
-        csrf = flask_wtf.CSRFProtect(app)
+
+    @app.route("/form", methods=["POST"])
+    def form() -> str:
+        return "posted"
+
+    if order == "wtf-first":
+        flask_wtf.CSRFProtect(app)
         Talisman(app, report_receiver="/csp-reports")
-        assert post_report(app) == 204
-    else:
+    elif order == "talisman-first":
         Talisman(app, report_receiver="/csp-reports")
-        csrf = flask_wtf.CSRFProtect(app)
-        assert post_report(app) == 400
-        csrf.exempt(app.view_functions["talisman_report_receiver"])
-        assert post_report(app) == 204
+        flask_wtf.CSRFProtect(app)
+    else:  # a factory: both made first, init_app in Talisman-first order
+        talisman, csrf = Talisman(), flask_wtf.CSRFProtect()
+        talisman.init_app(app, report_receiver="/csp-reports")
+        csrf.init_app(app)
+    return app
+
+
+@pytest.mark.parametrize("order", ["wtf-first", "talisman-first", "factory"])
+def test_the_report_receiver_is_exempt_from_csrf_in_any_setup_order(
+    order: str,
+) -> None:
+    app = wtf_app(order)
+    assert post_reports(app) == [204, 204]
+    # Only the receiver: the app's own forms are still checked.
+    assert app.test_client().post("/form", **HTTPS).status_code == 400
+
+
+def test_the_receiver_is_exempt_when_the_first_request_was_another_page() -> None:
+    app = wtf_app("talisman-first")
+    assert app.test_client().post("/form", **HTTPS).status_code == 400
+    assert post_reports(app) == [204, 204]
 
 
 def test_recaptcha_field_writes_the_request_nonce() -> None:
