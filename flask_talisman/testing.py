@@ -16,6 +16,8 @@ unittest or a bare script:
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from types import MappingProxyType
@@ -130,23 +132,33 @@ class HTTPSClient(FlaskClient):
         )
 
 
-# The HTTPS version of each client class an app names, made once so that the
-# clients of one app share their type.
-_HTTPS_CLASSES: dict[type[FlaskClient], type[HTTPSClient]] = {}
+# The HTTPS version of each client class an app names, made once and found
+# again while anything holds it, so that the clients of one app share their
+# type. Both sides are weak: the class made refers to its base (its
+# __bases__), and the base may refer to an app (a class defined in a factory,
+# its methods closing over the app), so holding either strongly would keep
+# that app alive after the application drops it. A class nothing holds any
+# more cannot be told from a new one.
+_HTTPS_CLASSES: weakref.WeakKeyDictionary[
+    type[FlaskClient], weakref.ref[type[HTTPSClient]]
+] = weakref.WeakKeyDictionary()
+_HTTPS_CLASSES_LOCK = threading.Lock()
 
 
 def _https_class(base: type[FlaskClient]) -> type[HTTPSClient]:
     """``base`` with :class:`HTTPSClient`'s ``open`` in front."""
     if issubclass(base, HTTPSClient):
         return base
-    cls = _HTTPS_CLASSES.get(base)
-    if cls is None:
-        namespace = {"__module__": base.__module__, "__doc__": HTTPSClient.__doc__}
-        cls = cast(
-            "type[HTTPSClient]",
-            type(f"HTTPS{base.__name__}", (HTTPSClient, base), namespace),
-        )
-        _HTTPS_CLASSES[base] = cls
+    with _HTTPS_CLASSES_LOCK:
+        made = _HTTPS_CLASSES.get(base)
+        cls = made() if made is not None else None
+        if cls is None:
+            namespace = {"__module__": base.__module__, "__doc__": HTTPSClient.__doc__}
+            cls = cast(
+                "type[HTTPSClient]",
+                type(f"HTTPS{base.__name__}", (HTTPSClient, base), namespace),
+            )
+            _HTTPS_CLASSES[base] = weakref.ref(cls)
     return cls
 
 

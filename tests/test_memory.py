@@ -12,8 +12,10 @@ import gc
 import weakref
 
 from flask import Blueprint, Flask
+from flask.testing import FlaskClient
 
 from flask_talisman import DENY, Talisman
+from flask_talisman.testing import https_client
 from flask_talisman.views import Registry
 
 from .conftest import HTTPS, add_view
@@ -46,6 +48,36 @@ def test_apps_from_a_factory_are_collected_with_their_views() -> None:
     assert [ref for ref in apps if ref() is not None] == []
     assert len(talisman._views) == 0
     assert len(talisman._blueprints) == 0
+
+
+def factory_with_its_own_client() -> tuple[Flask, type[FlaskClient]]:
+    app = Flask("factory")
+    Talisman(app)
+    add_view(app, "/view")
+
+    class Client(FlaskClient):
+        """A test client class of this app's own, as factories define them."""
+
+        def app_name(self) -> str:
+            return app.name  # closes over the app
+
+    app.test_client_class = Client
+    first, second = https_client(app), https_client(app)
+    assert type(first) is type(second)
+    assert first.get("/view").status_code == 200
+    return app, type(first)
+
+
+def test_apps_whose_factory_defines_a_test_client_class_are_collected() -> None:
+    made = [factory_with_its_own_client() for _ in range(30)]
+    apps = [weakref.ref(app) for app, _ in made]
+    classes = [weakref.ref(app.test_client_class) for app, _ in made]
+    https_classes = [weakref.ref(cls) for _, cls in made]
+    del made
+    gc.collect()
+    assert [ref for ref in apps if ref() is not None] == []
+    assert [ref for ref in classes if ref() is not None] == []
+    assert [ref for ref in https_classes if ref() is not None] == []
 
 
 def test_a_view_that_cannot_be_weakly_referenced_is_held() -> None:
