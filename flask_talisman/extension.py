@@ -35,7 +35,7 @@ from .cookies import (
 )
 from .errors import ConfigurationError, suggest, warn
 from .hashes import InlineExtension, inline_hashes
-from .https import https_url, is_secure, origin
+from .https import https_url, is_secure, mount_path, origin
 from .nonce import is_valid_nonce, make_nonce
 from .options import (
     DEFAULT_NORMAL,
@@ -51,7 +51,7 @@ from .options import (
     own,
     watch,
 )
-from .policy import CompiledPolicy, HeaderSet, compile_policy
+from .policy import CompiledPolicy, HeaderSet, compile_policy, mounted
 from .presets import resolve_preset
 from .reports import (
     RECEIVER_ENDPOINT,
@@ -556,6 +556,9 @@ class Talisman:
                         pairs += ((name, nonce.join(parts)),)
             for name, parts in header_set.origin_templated:
                 pairs += ((name, root.join(parts)),)
+            if header_set.rooted and request.script_root:
+                # An app mounted under a path: the receiver's report-uri too.
+                pairs = mounted(pairs, header_set.rooted, mount_path(request), nonce)
             if not private:
                 set_headers(response.headers, pairs, header_set.names)
             elif header_set.private_names is None or not append_headers(

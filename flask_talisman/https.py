@@ -18,6 +18,7 @@ __all__ = [
     "checked_host",
     "https_url",
     "is_secure",
+    "mount_path",
     "origin",
     "redirect_code",
 ]
@@ -131,9 +132,18 @@ def origin(request: Request, secure: bool, config: Mapping[str, Any]) -> str:
     if not allowed_host(host, config):
         raise BadRequest("The Host header is not one this app serves.")
     scheme = "https" if secure else "http"
-    # Only characters a header value and a quoted URL can hold as they are.
-    root = quote(request.script_root, safe="/!$&'()*+=:@-._~%")
-    return f"{scheme}://{host}{root}"
+    return f"{scheme}://{host}{mount_path(request)}"
+
+
+def mount_path(request: Request) -> str:
+    """The path the app is mounted at (``""`` at the root), URL-quoted.
+
+    That is Werkzeug's ``script_root``: ``SCRIPT_NAME``, as set by a mount
+    (``DispatcherMiddleware``) or ``ProxyFix(x_prefix=1)``.
+    """
+    # Only characters a header value and a quoted URL can hold as they are
+    # (no space, ',' or ';', which would end a CSP source or directive).
+    return quote(request.script_root, safe="/!$&'()*+=:@-._~%")
 
 
 def https_url(request: Request, config: Mapping[str, Any]) -> str | None:

@@ -18,7 +18,7 @@ from .caching import SHARED_CACHING
 from .cookies import CookieHardening, cookie_hardening
 from .errors import ConfigurationError
 from .headers import MODULES
-from .headers.base import NONCE_SLOT, ORIGIN_SLOT, Resolved
+from .headers.base import NONCE_SLOT, ORIGIN_SLOT, ROOT_SLOT, Resolved
 from .https import redirect_code
 
 __all__ = ["CompiledPolicy", "HeaderSet", "compile_policy"]
@@ -55,6 +55,11 @@ class HeaderSet:
     #: with none of these gets ``Cache-Control: private`` in the same pass.
     #: ``None`` when this set sends one of them itself (``cache_control``).
     private_names: frozenset[str] | None = None
+    #: Values naming a path of the app (the receiver's ``report-uri``), with
+    #: :data:`ROOT_SLOT` where the mount path goes: for a request to an app
+    #: mounted under a path, these replace the pairs of the same name, which
+    #: assume none (``extension.mounted_pairs``).
+    rooted: Pairs = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +88,19 @@ def _header_set(
 ) -> HeaderSet:
     # The one place every value passes before it can reach a response: the
     # per-request path sets these without checking them again.
-    static, templated, origin_templated = [], [], []
+    static, templated, origin_templated, rooted = [], [], [], []
     for name, value in pairs:
-        if not _WIRE_SAFE.match(value.replace(NONCE_SLOT, "").replace(ORIGIN_SLOT, "")):
+        if not _WIRE_SAFE.match(
+            value.replace(NONCE_SLOT, "")
+            .replace(ORIGIN_SLOT, "")
+            .replace(ROOT_SLOT, "")
+        ):
             raise ConfigurationError(  # pragma: no cover - the checks refuse first
                 f"{name}: refusing to send {value!r}."
             )
+        if ROOT_SLOT in value:
+            rooted.append((name, value))
+            value = value.replace(ROOT_SLOT, "")
         if NONCE_SLOT in value:
             templated.append((name, tuple(value.split(NONCE_SLOT))))
         elif ORIGIN_SLOT in value:
@@ -106,6 +118,7 @@ def _header_set(
         no_origin,
         without_nonce,
         None if names & SHARED_CACHING else names | SHARED_CACHING,
+        tuple(rooted),
     )
 
 
@@ -164,4 +177,20 @@ def compile_policy(
         secure=secure_set,
         insecure=plain_set,
         warnings=tuple(o.warnings),
+    )
+
+
+def mounted(pairs: Pairs, rooted: Pairs, root: str, nonce: str) -> Pairs:
+    """``pairs`` for a request to an app mounted at the path ``root``.
+
+    Each pair named in ``rooted`` gets that value, with ``root`` (quoted by
+    :func:`~flask_talisman.https.mount_path`) and the request's nonce put
+    in; a header the response does not get (a 304's nonce'd CSP) stays out.
+    """
+    filled = dict(rooted)
+    return tuple(
+        (name, filled[name].replace(ROOT_SLOT, root).replace(NONCE_SLOT, nonce))
+        if name in filled
+        else (name, value)
+        for name, value in pairs
     )

@@ -476,3 +476,102 @@ def test_accepted_reports_get_a_204_without_content_type_or_body(
 def test_an_absurd_receiver_limit_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="report_receiver_max_bytes"):
         Talisman(make_app(), report_receiver="/r", report_receiver_max_bytes=10**5000)
+
+
+def _mounts() -> dict[str, Any]:
+    """Three ways an app ends up under ``/shop`` (each a WSGI app to call)."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    def dispatcher(app: Flask) -> Any:
+        return DispatcherMiddleware(Flask("outer"), {"/shop": app.wsgi_app})
+
+    def script_name(app: Flask) -> Any:
+        def call(environ: dict[str, Any], start_response: Any) -> Any:
+            environ["SCRIPT_NAME"] = "/shop"
+            environ["PATH_INFO"] = environ["PATH_INFO"].removeprefix("/shop")
+            return app.wsgi_app(environ, start_response)
+
+        return call
+
+    def proxy_prefix(app: Flask) -> Any:
+        fixed = ProxyFix(app.wsgi_app, x_prefix=1)
+
+        def call(environ: dict[str, Any], start_response: Any) -> Any:
+            environ["HTTP_X_FORWARDED_PREFIX"] = "/shop"
+            environ["PATH_INFO"] = environ["PATH_INFO"].removeprefix("/shop")
+            return fixed(environ, start_response)
+
+        return call
+
+    return {
+        "dispatcher": dispatcher,
+        "script-name": script_name,
+        "proxy-fix-prefix": proxy_prefix,
+    }
+
+
+MOUNTS = _mounts()
+
+
+@pytest.mark.parametrize("mount", MOUNTS.values(), ids=MOUNTS.keys())
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"content_security_policy_nonce_in": ["script-src"]},
+        {"content_security_policy_report_only": True},
+        {"content_security_policy_report_to": False},
+    ],
+    ids=["static", "nonce", "report-only", "report-uri-only"],
+)
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_mounted_apps_report_uri_names_the_mounted_receiver(
+    mount: Any, options: dict[str, Any], scheme: str
+) -> None:
+    """Firefox, WebKit and every plain-HTTP page post to report-uri."""
+    from werkzeug.test import Client
+
+    app, received = receiver_app(force_https=False, **options)
+    client = Client(mount(app))
+    page = client.get("/shop/", base_url=f"{scheme}://site.example")
+    assert page.status_code == 200
+    csp = page.headers.get("Content-Security-Policy") or page.headers.get(
+        "Content-Security-Policy-Report-Only"
+    )
+    assert "report-uri /shop/r;" in csp or csp.endswith("report-uri /shop/r")
+    if scheme == "https":
+        assert page.headers["Reporting-Endpoints"] == (
+            'default="https://site.example/shop/r"'
+        )
+    posted = client.post(
+        "/shop/r",
+        data=json.dumps(LEGACY),
+        content_type="application/csp-report",
+        base_url=f"{scheme}://site.example",
+    )
+    assert posted.status_code == 204
+    assert len(received) == 1
+    # The same app unmounted keeps the path as it was.
+    direct = app.test_client().get("/", base_url=f"{scheme}://site.example")
+    assert "report-uri /r" in (
+        direct.headers.get("Content-Security-Policy")
+        or direct.headers["Content-Security-Policy-Report-Only"]
+    )
+
+
+def test_a_mounted_304_gets_no_nonced_policy() -> None:
+    """The mount's values fill only the headers the response gets."""
+    from werkzeug.test import Client
+
+    app, _ = receiver_app(content_security_policy_nonce_in=["script-src"])
+
+    @app.route("/unchanged")
+    def unchanged() -> tuple[str, int]:
+        return "", 304
+
+    client = Client(MOUNTS["dispatcher"](app))
+    response = client.get("/shop/unchanged", base_url="https://site.example")
+    assert response.status_code == 304
+    assert "Content-Security-Policy" not in response.headers
+    assert "X-Frame-Options" in response.headers

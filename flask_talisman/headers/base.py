@@ -27,6 +27,7 @@ from ..errors import ConfigurationError, type_error
 __all__ = [
     "NONCE_SLOT",
     "ORIGIN_SLOT",
+    "ROOT_SLOT",
     "Header",
     "Option",
     "Resolved",
@@ -38,6 +39,8 @@ __all__ = [
 NONCE_SLOT = "\x00"
 #: Marks where the request's origin (``https://host``) goes.
 ORIGIN_SLOT = "\x01"
+#: Marks where the path the app is mounted at goes (``""`` unless mounted).
+ROOT_SLOT = "\x02"
 
 #: ``check(option name, value) -> normal form``; raises ConfigurationError.
 Checker = Callable[[str, Any], Any]
@@ -86,7 +89,8 @@ class Header:
     """One header's value on HTTPS and on plain-HTTP responses.
 
     ``None`` leaves the header out for that kind of request. A value may hold
-    :data:`NONCE_SLOT` or :data:`ORIGIN_SLOT`, filled per request.
+    :data:`NONCE_SLOT`, :data:`ORIGIN_SLOT` or :data:`ROOT_SLOT`, filled per
+    request.
     """
 
     name: str

@@ -20,7 +20,7 @@ from ..errors import (
     type_error,
     warn,
 )
-from .base import NONCE_SLOT, Header, Option, Resolved
+from .base import NONCE_SLOT, ROOT_SLOT, Header, Option, Resolved
 from .reporting import check_endpoint_name
 from .tokens import is_empty_policy, single_token
 
@@ -663,8 +663,12 @@ def headers(o: Resolved) -> list[Header]:
         # keeps report-to out so that report-uri is used.
         report_to = None
     report_uri = o["content_security_policy_report_uri"]
-    if report_uri is None:
-        report_uri = receiver
+    if report_uri is None and receiver is not None:
+        # The receiver's path is the app's: under a mount (SCRIPT_NAME,
+        # DispatcherMiddleware, ProxyFix's X-Forwarded-Prefix) the browser
+        # must post to the mount's path. (A report URI of the user's own is
+        # sent as given, as flask-talisman 1.1.0 did.)
+        report_uri = ROOT_SLOT + receiver
     report_only = o["content_security_policy_report_only"]
     nonce_in = o["content_security_policy_nonce_in"]
     policy = _complete(

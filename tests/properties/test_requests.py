@@ -18,7 +18,7 @@ import re
 import tracemalloc
 import warnings
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from flask import Flask
@@ -301,3 +301,51 @@ def test_the_receiver_holds_bounded_memory_whatever_it_is_sent(
     finally:
         tracemalloc.stop()
     assert min(growth) < 16 * 1024, growth
+
+
+MOUNTED = [
+    build({}, {"report_receiver": "/r", "force_https": False, **extra})
+    for extra in (
+        {},
+        {"content_security_policy_nonce_in": ["script-src"]},
+        {"content_security_policy_report_only": True},
+    )
+]
+mount_chars = st.sampled_from(list("abZ09/-._~%;, '\"\t()*+=:@!$&?#\u00e9\u2028"))
+
+
+@SETTINGS
+@given(
+    mount=st.text(mount_chars, max_size=20).map(lambda t: "/" + t.strip("/")),
+    app=st.sampled_from(MOUNTED),
+    scheme=st.sampled_from(["http", "https"]),
+)
+def test_a_mounted_apps_report_uri_is_its_receiver_under_any_mount_path(
+    mount: str, app: Flask, scheme: str
+) -> None:
+    """Any SCRIPT_NAME: the report-uri is one well-formed source naming it."""
+    environ = EnvironBuilder(path="/").get_environ()
+    environ.update(
+        {
+            "HTTP_HOST": "site.example",
+            "wsgi.url_scheme": scheme,
+            # WSGI strings are the request's bytes, decoded as Latin-1.
+            "SCRIPT_NAME": mount.encode().decode("latin-1"),
+        }
+    )
+    _, status, headers = run_wsgi_app(app.wsgi_app, environ)
+    assert status.startswith("200"), status
+    csp = headers.get("Content-Security-Policy") or headers.get(
+        "Content-Security-Policy-Report-Only"
+    )
+    assert csp is not None
+    assert PRINTABLE.match(csp), csp
+    uris = re.findall(r"(?:^|; )report-uri ([^;]*)", csp)
+    assert len(uris) == 1, csp
+    (uri,) = uris
+    assert re.fullmatch(r"/[!-~]*/r", uri) or uri == "/r", uri
+    assert not re.search(r"[\s,;\"\\]", uri), uri
+    if "%" not in mount:
+        assert unquote(uri) == mount.rstrip("/") + "/r"
+    for value in headers.getlist("Reporting-Endpoints"):
+        assert value.split('"')[1] == f"{scheme}://site.example{uri}"
