@@ -23,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -127,7 +127,11 @@ def _clip(value: Any, depth: int = 0) -> Any:
 
 
 def parse_legacy(data: object, user_agent: str) -> list[Report]:
-    """``{"csp-report": {...}}`` (``report-uri``) to one :class:`Report`."""
+    """``{"csp-report": {...}}`` (``report-uri``) to one :class:`Report`.
+
+    WebKit adds ``"type"`` and ``"url"`` beside ``"csp-report"``; they are
+    the same report.
+    """
     if not isinstance(data, dict) or not isinstance(data.get("csp-report"), dict):
         raise _Rejected(400, 'expected {"csp-report": {...}}')
     raw = data["csp-report"]
@@ -282,11 +286,28 @@ def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
     except RecursionError:  # thousands of nested brackets
         raise _Rejected(400, "the report is nested too deeply") from None
     agent = (request.user_agent.string or "")[:_MAX_FIELD]
-    if mimetype in _LEGACY_TYPES or (
-        mimetype in _JSON_TYPES and isinstance(data, dict)
-    ):
-        return parse_legacy(data, agent)
-    return parse_batch(data, agent)
+    # The shape decides, not the label: WebKit sends one Reporting API
+    # report, not a list, labelled application/csp-report.
+    if isinstance(data, dict) and "csp-report" in data:
+        reports = parse_legacy(data, agent)
+    elif isinstance(data, dict) and "type" in data:
+        reports = parse_batch([data], agent)
+    elif isinstance(data, list) or mimetype in _BATCH_TYPES:
+        reports = parse_batch(data, agent)
+    else:
+        reports = parse_legacy(data, agent)
+    return [_with_disposition(report) for report in reports]
+
+
+def _with_disposition(report: Report) -> Report:
+    """A CSP report with its ``disposition``, which WebKit's ``report-uri``
+    reports leave out: taken from the header the policy came in, which the
+    receiver's path in a report-only policy names (``REPORT_ONLY_QUERY``).
+    """
+    if report.type != "csp-violation" or "disposition" in report.body:
+        return report
+    disposition = "report" if request.args.get("disposition") == "report" else "enforce"
+    return replace(report, body={**report.body, "disposition": disposition})
 
 
 _PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*\Z")

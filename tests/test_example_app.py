@@ -32,6 +32,10 @@ APP_CSP = (
 # Chromium posts to report-uri; over HTTPS both are sent.
 REPORTING = "; report-uri /talisman/reports"
 REPORTING_HTTPS = "; report-uri /talisman/reports; report-to default"
+# A report-only policy's report-uri tells the receiver so (WebKit's reports
+# from report-uri say nothing of it).
+REPORT_ONLY = "; report-uri /talisman/reports?disposition=report"
+REPORT_ONLY_HTTPS = REPORT_ONLY + "; report-to default"
 ENDPOINTS = 'default="http://localhost/talisman/reports"'
 
 
@@ -217,7 +221,7 @@ def test_presets(client: FlaskClient) -> None:
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'" + REPORTING
     )
     assert strict["Content-Security-Policy-Report-Only"] == (
-        "require-trusted-types-for 'script'" + REPORTING
+        "require-trusted-types-for 'script'" + REPORT_ONLY
     )
     assert strict["X-Frame-Options"] == "DENY"
     assert strict["Referrer-Policy"] == "no-referrer"
@@ -239,26 +243,25 @@ def test_report_only_pages(client: FlaskClient) -> None:
     )
     response = client.get("/report-only")
     assert response.headers["Content-Security-Policy-Report-Only"] == (
-        planned + REPORTING
+        planned + REPORT_ONLY
     )
     assert csp(client, "/report-only") == APP_CSP + REPORTING
 
     https = client.get("/report-only", base_url="https://localhost")
     assert https.headers["Content-Security-Policy-Report-Only"] == (
-        planned + REPORTING_HTTPS
+        planned + REPORT_ONLY_HTTPS
     )
 
     # report-to left out over HTTPS too, so that Chromium posts to report-uri.
-    report_uri_only = "; report-uri /talisman/reports"
     response = client.get("/report-only/report-uri", base_url="https://localhost")
     assert response.headers["Content-Security-Policy-Report-Only"] == (
-        planned + report_uri_only
+        planned + REPORT_ONLY
     )
     response = client.get("/report-only/report-uri")
     assert response.headers["Content-Security-Policy-Report-Only"] == (
-        planned + report_uri_only
+        planned + REPORT_ONLY
     )
-    assert csp(client, "/report-only/report-uri") == APP_CSP + report_uri_only
+    assert csp(client, "/report-only/report-uri") == APP_CSP + REPORTING
 
 
 def legacy_report(page: str) -> str:

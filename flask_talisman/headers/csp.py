@@ -21,7 +21,7 @@ from ..errors import (
     warn,
 )
 from .base import NONCE_SLOT, ROOT_SLOT, Header, Option, Resolved
-from .reporting import check_endpoint_name
+from .reporting import REPORT_ONLY_QUERY, check_endpoint_name
 from .tokens import is_empty_policy, single_token
 
 __all__ = [
@@ -663,18 +663,23 @@ def headers(o: Resolved) -> list[Header]:
         # keeps report-to out so that report-uri is used.
         report_to = None
     report_uri = o["content_security_policy_report_uri"]
+    # Where the report-only policy reports: the same URI, but WebKit's
+    # report-uri reports carry no disposition, so the receiver is told
+    # which header the policy came in.
+    report_only_uri = report_uri
     if report_uri is None and receiver is not None:
         # The receiver's path is the app's: under a mount (SCRIPT_NAME,
         # DispatcherMiddleware, ProxyFix's X-Forwarded-Prefix) the browser
         # must post to the mount's path. (A report URI of the user's own is
         # sent as given, as flask-talisman 1.1.0 did.)
         report_uri = ROOT_SLOT + receiver
+        report_only_uri = report_uri + REPORT_ONLY_QUERY
     report_only = o["content_security_policy_report_only"]
     nonce_in = o["content_security_policy_nonce_in"]
     policy = _complete(
         o["content_security_policy"],
         nonce_in,
-        report_uri,
+        report_only_uri if report_only is True else report_uri,
         report_to,
         o.inline,
         o.without_nonce,
@@ -720,7 +725,7 @@ def headers(o: Resolved) -> list[Header]:
                     _complete(
                         report_only,
                         o["content_security_policy_report_only_nonce_in"],
-                        report_uri,
+                        report_only_uri,
                         report_to,
                         o.inline,
                         o.without_nonce,

@@ -15,7 +15,17 @@ from urllib.parse import urlsplit
 from ..errors import ConfigurationError, check_header_text, type_error
 from .base import ORIGIN_SLOT, Header, Option, Resolved, header
 
-__all__ = ["OPTIONS", "check_endpoint_name", "check_reporting_endpoints", "headers"]
+__all__ = [
+    "OPTIONS",
+    "REPORT_ONLY_QUERY",
+    "check_endpoint_name",
+    "check_reporting_endpoints",
+    "headers",
+]
+
+#: Added to the built-in receiver's path in a report-only policy's
+#: ``report-uri``: WebKit's ``report-uri`` reports have no ``disposition``.
+REPORT_ONLY_QUERY = "?disposition=report"
 
 _NAME = re.compile(r"[a-z*][a-z0-9_.*-]*\Z")
 _URL_CHARS = re.compile(r"[!#-+\--:<-\[\]-~]+\Z")  # no space, '"', ',', ';', '\'
