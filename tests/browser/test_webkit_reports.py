@@ -160,3 +160,21 @@ def test_webkits_reports_arrive_with_their_disposition(
     # Over HTTPS through report-to, as one object each; over HTTP to
     # report-uri (the report-only policy's with ?disposition=report).
     assert posted == {("/talisman/reports", "application/csp-report")}
+
+
+def test_webkit_reports_to_a_mounted_apps_receiver(webkit: Any) -> None:
+    """Mounted at /shop: the report-uri names /shop/talisman/reports."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    app, received = make_app()
+    mounted = DispatcherMiddleware(Flask("outer"), {"/shop": app.wsgi_app})
+    with _serve(mounted, None) as (server, recorder):  # type: ignore[arg-type]
+        url = f"http://127.0.0.1:{server.server_port}/shop/?run={uuid.uuid4().hex}"
+        webkit.get(url)
+        assert wait_for(
+            lambda: len([r for r in received if r.body.get("documentURL") == url]) == 2,
+            timeout=15,
+        )
+    assert {path for method, path, _ in recorder.requests if method == "POST"} == {
+        "/shop/talisman/reports"
+    }
