@@ -11,6 +11,10 @@ package is installed ``flask --app APP talisman --help`` lists:
 ``flask talisman check [--format table|json] [--strict]``
     Lints every route's policies and the app-wide configuration; exits 1
     when it finds an error (with ``--strict``: an error or a warning).
+
+Both say which host they previewed the routes with. Neither runs the app's
+views, its other hooks or its session interface, nor pushes an app context
+(whose teardown functions would run at the end).
 """
 
 from __future__ import annotations
@@ -21,10 +25,17 @@ import textwrap
 from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, ScriptInfo
 
-from .inspection import RouteHeaders, Served, route_headers
+from .errors import ConfigurationError, ConfigurationWarning
+from .inspection import (
+    RouteHeaders,
+    Served,
+    default_host,
+    preview_host,
+    route_headers,
+)
 from .lint import Finding, lint_app
 
 __all__ = ["talisman"]
@@ -49,13 +60,47 @@ def _width() -> int:
     return min(_WIDTH, max(60, shutil.get_terminal_size((_WIDTH, 24)).columns))
 
 
-@talisman.command("headers")
+def _host(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--host``, checked and lower-cased before the app is loaded."""
+    if value is None:
+        return None
+    try:
+        return preview_host(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def _app() -> Flask:
+    """The app ``--app`` names (or the current one), loaded for a command.
+
+    As :func:`flask.cli.with_appcontext` loads it, except that an error in
+    Talisman's options, raised while the app is imported or made, is
+    printed as its message alone (exit 1), as ``flask`` prints a missing
+    app: Flask's traceback through its loader would only bury it. No app
+    context is pushed: the commands need none, and its teardown functions
+    would run when it is popped.
+    """
+    if current_app:
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        return app
+    try:
+        return click.get_current_context().ensure_object(ScriptInfo).load_app()
+    except (ConfigurationError, ConfigurationWarning) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _previewed_as(host: str) -> str:
+    return f"Previewed as https://{host} and http://{host}"
+
+
+@talisman.command("headers", with_appcontext=False)
 @_FORMAT
 @click.option("--endpoint", help="Only the URL rules of this endpoint.")
 @click.option(
     "--host",
-    help="The Host to preview (default: SERVER_NAME, the first TRUSTED_HOSTS "
-    "name, or localhost).",
+    callback=_host,
+    help="The Host to preview, in any letter case (default: SERVER_NAME, "
+    "else a name in TRUSTED_HOSTS that the app accepts, else localhost).",
 )
 @click.argument("path", required=False)
 def headers_command(
@@ -67,13 +112,17 @@ def headers_command(
     HTTP, resolved through preset < app < blueprint < view, as a real
     request gets them. A nonce is shown as {nonce}.
     """
+    app = _app()
     try:
-        routes = route_headers(current_app, host=host, endpoint=endpoint, path=path)
+        host = host or default_host(app)
+        routes = route_headers(app, host=host, endpoint=endpoint, path=path)
     except (RuntimeError, LookupError) as error:
         raise click.ClickException(str(error)) from None
     if output == "json":
         click.echo(json.dumps([route.to_json() for route in routes], indent=2))
         return
+    click.echo(_previewed_as(host))
+    click.echo()
     click.echo(format_table(routes, _width()))
 
 
@@ -126,7 +175,7 @@ def format_table(routes: list[RouteHeaders], width: int = _WIDTH) -> str:
     return "\n\n".join(blocks)
 
 
-@talisman.command("check")
+@talisman.command("check", with_appcontext=False)
 @_FORMAT
 @click.option(
     "--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors."
@@ -137,14 +186,22 @@ def check_command(output: str, strict: bool) -> None:
     Exits 1 when an error is found (with --strict: an error or a warning),
     else 0, so it can gate a deployment.
     """
+    app = _app()
     try:
-        findings = lint_app(current_app)
+        findings = lint_app(app)
     except RuntimeError as error:  # Talisman is not registered on the app
         raise click.ClickException(str(error)) from None
+    # The host lint_app's previews used (route_headers's default).
+    host = default_host(app)
     if output == "json":
-        payload: dict[str, Any] = {"findings": [f.to_json() for f in findings]}
+        payload: dict[str, Any] = {
+            "host": host,
+            "findings": [f.to_json() for f in findings],
+        }
         click.echo(json.dumps(payload, indent=2))
     else:
+        click.echo(_previewed_as(host))
+        click.echo()
         click.echo(format_findings(findings, _width()))
     failing = {"error", "warning"} if strict else {"error"}
     if any(finding.severity in failing for finding in findings):

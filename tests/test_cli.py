@@ -18,16 +18,25 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from flask import Blueprint, Flask, Response
+from click.testing import CliRunner
+from flask import Blueprint, Flask, Request, Response, g, request
+from flask.cli import ScriptInfo
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.routing import BaseConverter, Rule
 
 from example_app import create_app
 from flask_talisman import DENY, Talisman
 from flask_talisman.cli import format_table, talisman
-from flask_talisman.inspection import NONCE_PLACEHOLDER, default_host, route_headers
+from flask_talisman.inspection import (
+    NONCE_PLACEHOLDER,
+    default_host,
+    preview_host,
+    route_headers,
+)
 
 from .conftest import NONCE_RE, add_view
 
@@ -196,7 +205,8 @@ def test_redirects_views_blueprints_and_variables_show_what_real_requests_get() 
 
 def test_the_json_has_exactly_the_documented_shape() -> None:
     (entry,) = headers_json(redirecting_app(), "/")
-    assert list(entry) == ["endpoint", "rule", "methods", "https", "http"]
+    assert list(entry) == ["endpoint", "rule", "methods", "host", "https", "http"]
+    assert entry["host"] == "localhost"
     assert list(entry["https"]) == ["redirect", "headers"]
     assert list(entry["http"]) == ["redirect", "headers"]
     assert entry["endpoint"] == "index"
@@ -407,7 +417,8 @@ def test_check_json_has_exactly_the_documented_shape() -> None:
     result = run(app_with(**ERROR), "check", "--format", "json")
     assert result.exit_code == 1
     payload = json.loads(result.output)
-    assert list(payload) == ["findings"]
+    assert list(payload) == ["host", "findings"]
+    assert payload["host"] == "localhost"
     keys = ["endpoint", "header", "directive", "severity", "code", "message"]
     assert all(list(f) == keys for f in payload["findings"])
     wildcard = next(f for f in payload["findings"] if f["code"] == "csp-wildcard")
@@ -521,3 +532,341 @@ def test_a_route_with_every_header_off_says_so() -> None:
         "    (no headers)",
         "  HTTP: the same as HTTPS",
     ]
+
+
+# -- what a preview runs: Talisman's hooks, none of the app's ---------------------
+
+
+class CountingSessions(SecureCookieSessionInterface):
+    """A session interface that counts the sessions it opens and saves."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        self.calls.append("open_session")
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        self.calls.append("save_session")  # pragma: no cover - must not run
+        super().save_session(app, session, response)  # pragma: no cover
+
+
+def app_with_hooks(calls: list[str]) -> Flask:
+    """The classic app: a connection opened before each request, closed after."""
+    app = Flask("hooks")
+    app.secret_key = "k"
+    app.session_interface = CountingSessions(calls)
+
+    class Connection:
+        def close(self) -> None:
+            calls.append("close")
+
+    @app.before_request
+    def connect() -> None:
+        calls.append("before_request")
+        g.db = Connection()
+
+    @app.teardown_request
+    def disconnect(error: BaseException | None) -> None:
+        calls.append("teardown_request")
+        g.db.close()
+
+    @app.teardown_appcontext
+    def release(error: BaseException | None) -> None:
+        calls.append("teardown_appcontext")
+        g.db.close()
+
+    @app.after_request
+    def after(response: Response) -> Response:
+        calls.append("after_request")
+        return response
+
+    @app.url_value_preprocessor
+    def preprocess(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        calls.append("url_value_preprocessor")
+
+    app.add_url_rule("/", "index", lambda: "x")
+    app.add_url_rule("/users/<int:user_id>", "user", lambda user_id: str(user_id))
+    Talisman(app, report_receiver="/talisman/reports")
+    return app
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["headers"], ["headers", "--format", "json", "/users/7"], ["check"]],
+    ids=["headers", "headers-path", "check"],
+)
+def test_the_commands_run_none_of_the_apps_hooks(args: list[str]) -> None:
+    calls: list[str] = []
+    result = run(app_with_hooks(calls), *args)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    assert calls == []
+
+
+def test_a_preview_from_python_runs_none_of_the_apps_hooks() -> None:
+    calls: list[str] = []
+    app = app_with_hooks(calls)
+    routes = route_headers(app)
+    assert [route.rule for route in routes] == [
+        "/",
+        "/static/<path:filename>",
+        "/talisman/reports",
+        "/users/<int:user_id>",
+    ]
+    assert (
+        "report-uri /talisman/reports"
+        in (routes[0].https.headers["Content-Security-Policy"])
+    )
+    assert calls == []
+    # In a request context of the app's own: left as it was, and its
+    # teardown (when it ends) is the app's own affair.
+    with app.test_request_context("/users/1"):
+        g.db = SimpleNamespace(close=lambda: None)
+        calls.clear()  # the session this context opened
+        outer = request._get_current_object()  # type: ignore[attr-defined]
+        request.csp_nonce = "mine"  # type: ignore[attr-defined]
+        route_headers(app, path="/")
+        assert calls == []
+        assert request._get_current_object() is outer  # type: ignore[attr-defined]
+        assert request.csp_nonce == "mine"  # type: ignore[attr-defined]
+        assert request.url_rule is not None
+        assert request.url_rule.rule == "/users/<int:user_id>"
+
+
+def test_the_hooked_app_still_shows_what_real_requests_get() -> None:
+    # A real request runs every hook; the preview, none, with the same headers.
+    app = app_with_hooks([])
+    shown = {entry["rule"]: entry for entry in headers_json(app)}
+    response = app.test_client().get("/", base_url="https://localhost")
+    assert shown["/"]["https"]["headers"] == talisman_headers(response, "index")
+
+
+def test_an_app_without_rules_has_nothing_to_preview() -> None:
+    app = Flask("empty", static_folder=None)
+    Talisman(app)
+    assert route_headers(app) == []
+    result = run(app, "check", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["findings"] == []
+
+
+# -- the host previewed -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "host"),
+    [
+        ({}, "localhost"),
+        ({"SERVER_NAME": "Example.COM"}, "example.com"),
+        ({"SERVER_NAME": "example.com:8443"}, "example.com:8443"),
+        ({"TRUSTED_HOSTS": [".example.com"]}, "example.com"),
+        ({"TRUSTED_HOSTS": [".Example.com"]}, "example.com"),
+        ({"TRUSTED_HOSTS": "example.org"}, "example.org"),
+        ({"TRUSTED_HOSTS": [".example.org", "app.example.org"]}, "app.example.org"),
+        ({"TRUSTED_HOSTS": ["app.example.org:8443"]}, "app.example.org:8443"),
+        ({"TRUSTED_HOSTS": [".", "a..b", ".example.net"]}, "example.net"),
+        ({"TRUSTED_HOSTS": ["bücher.example"]}, "xn--bcher-kva.example"),
+        (
+            {"SERVER_NAME": "example.com", "TRUSTED_HOSTS": ["www.example.com"]},
+            "www.example.com",
+        ),
+        # None accepted: the first, and the preview shows the 400.
+        ({"SERVER_NAME": "example.com", "TRUSTED_HOSTS": ["other.org"]}, "example.com"),
+        ({"TRUSTED_HOSTS": ["."]}, "localhost"),
+    ],
+)
+def test_the_default_host_is_one_the_app_accepts(
+    config: dict[str, Any], host: str
+) -> None:
+    app = Flask("hosts")
+    app.config.update(config)
+    assert default_host(app) == host
+
+
+def trusted_app() -> Flask:
+    app = Flask("trusted")
+    app.config["TRUSTED_HOSTS"] = [".example.com"]
+    app.route("/")(lambda: "x")
+    Talisman(
+        app,
+        report_receiver="/talisman/reports",
+        content_security_policy={"default-src": "'self'", "script-src": "*"},
+    )
+    return app
+
+
+def test_check_previews_a_host_in_trusted_hosts_and_says_which() -> None:
+    app = trusted_app()
+    result = run(app, "check")
+    lines = result.output.splitlines()
+    assert lines[:2] == ["Previewed as https://example.com and http://example.com", ""]
+    assert "configuration-error" not in result.output
+    payload = json.loads(run(app, "check", "--format", "json").output)
+    assert payload["host"] == "example.com"
+    codes = {(f["endpoint"], f["code"]) for f in payload["findings"]}
+    assert ("<lambda>", "csp-wildcard") in codes  # the route's CSP is linted
+    assert not any(f["code"] == "configuration-error" for f in payload["findings"])
+
+
+def test_headers_previews_a_host_in_trusted_hosts_and_says_which() -> None:
+    app = trusted_app()
+    lines = run(app, "headers", "/").output.splitlines()
+    assert lines[:3] == [
+        "Previewed as https://example.com and http://example.com",
+        "",
+        "/  (<lambda>; GET, HEAD, OPTIONS)",
+    ]
+    (entry,) = headers_json(app, "/")
+    assert entry["host"] == "example.com"
+    assert entry["http"]["redirect"]["location"] == "https://example.com/"
+    assert entry["https"]["headers"]["Reporting-Endpoints"] == (
+        'default="https://example.com/talisman/reports"'
+    )
+    (entry,) = headers_json(app, "--host", "WWW.Example.com", "/")
+    assert entry["host"] == "www.example.com"
+    assert entry["http"]["redirect"]["location"] == "https://www.example.com/"
+
+
+@pytest.mark.parametrize(
+    ("given", "host"),
+    [
+        ("EXAMPLE.com", "example.com"),
+        ("Localhost:05000", "localhost:5000"),
+        ("127.0.0.1:8080", "127.0.0.1:8080"),
+        ("[::1]", "[::1]"),
+        ("[FE80::1]:8443", "[fe80::1]:8443"),
+        ("Bücher.example", "xn--bcher-kva.example"),
+        ("example.com.", "example.com."),
+    ],
+)
+def test_a_host_is_taken_as_a_browser_sends_it(given: str, host: str) -> None:
+    assert preview_host(given) == host
+    (entry,) = headers_json(redirecting_app(), "--host", given, "/")
+    assert entry["host"] == host
+    assert entry["https"]["headers"]["Reporting-Endpoints"] == (
+        f'main="https://{host}/r"'
+    )
+
+
+BAD_HOSTS = [
+    ("localhost:99999", "the port '99999' is not a number from 1 to 65535"),
+    ("localhost:0", "the port '0' is not a number from 1 to 65535"),
+    ("localhost:", "the port '' is not a number from 1 to 65535"),
+    (
+        "localhost:\uff18\uff10",
+        "the port '\uff18\uff10' is not a number from 1 to 65535",
+    ),
+    ("...", "it is not a host name or IP address"),
+    ("", "it is not a host name or IP address"),
+    ("a b", "it is not a host name or IP address"),
+    ("-a.example", "it is not a host name or IP address"),
+    ("a" * 64 + ".example", "it is not a host name or IP address"),
+    ("evil.example/path", "it is not a host name or IP address"),
+    ("user@evil.example", "it is not a host name or IP address"),
+    ("https://example.com", "the port '//example.com' is not a number from 1 to 65535"),
+    ("::1", "it is not a host name or IP address"),
+    ("[::1", "'[::1' is not a bracketed IPv6 address"),
+    ("[::g]", "'[::g]' is not a bracketed IPv6 address"),
+    ("[fe80::1%eth0]", "'[fe80::1%eth0]' is not a bracketed IPv6 address"),
+    ("[1.2.3.4]", "'[1.2.3.4]' is not a bracketed IPv6 address"),
+]
+
+
+@pytest.mark.parametrize(("given", "problem"), BAD_HOSTS)
+def test_a_host_that_is_not_one_is_a_usage_error(given: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        preview_host(given)
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        route_headers(redirecting_app(), host=given or " ")
+    result = run(redirecting_app(), "headers", f"--host={given}")
+    assert result.exit_code == 2
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    )
+    assert result.output.splitlines()[-1] == (
+        f"Error: Invalid value for '--host': {given!r} cannot be a Host: "
+        f"{problem}. Give a host name or IP address, with a port if needed, "
+        "such as example.com, localhost:5000 or [::1]:8080."
+    )
+
+
+# -- loading the app: a configuration error is told, not traced ---------------------
+
+
+BOGUS = """
+from flask import Flask
+from flask_talisman import Talisman
+
+app = Flask(__name__)
+Talisman(app, frame_options="bogus")
+"""
+FACTORY = """
+from flask import Flask
+from flask_talisman import Talisman
+
+def create_app():
+    app = Flask(__name__)
+    talisman = Talisman()
+    talisman.init_app(app, content_security_policy={"script-src": "self"})
+    return app
+"""
+BOGUS_MESSAGE = (
+    "Error: frame_options: 'bogus' is not an X-Frame-Options value. Use DENY, "
+    "SAMEORIGIN, ALLOW_FROM (with frame_options_allow_from), or None to send no "
+    "header."
+)
+
+
+@pytest.mark.parametrize("command", [["check"], ["headers", "/"]])
+@pytest.mark.parametrize(
+    ("source", "app_name"), [(BOGUS, "bogus"), (FACTORY, "bogus:create_app()")]
+)
+def test_a_configuration_error_is_printed_alone(
+    tmp_path: Path, command: list[str], source: str, app_name: str
+) -> None:
+    (tmp_path / "bogus.py").write_text(source)
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    env.pop("FLASK_APP", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", app_name, "talisman", *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ")
+    if source is BOGUS:
+        assert line == BOGUS_MESSAGE
+    else:
+        assert line.startswith("Error: content_security_policy")
+
+
+def test_a_configuration_warning_made_an_error_is_printed_alone() -> None:
+    # pytest runs with warnings as errors, as `python -W error` does.
+    def create_app() -> Flask:
+        app = Flask("warned")
+        talisman_ = Talisman(app)
+        talisman_.frame_option = DENY  # type: ignore[attr-defined]
+        return app  # pragma: no cover - the warning is raised first
+
+    runner = CliRunner()
+    result = runner.invoke(talisman, ["check"], obj=ScriptInfo(create_app=create_app))
+    assert result.exit_code == 1
+    (line,) = result.output.splitlines()
+    assert line.startswith("Error: Talisman.frame_option is not an option")
+
+
+def test_the_current_app_is_used_when_there_is_one() -> None:
+    app = app_with(**STRICT)
+    with app.app_context():
+        result = CliRunner().invoke(talisman, ["check"], obj=ScriptInfo())
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Previewed as https://localhost")
