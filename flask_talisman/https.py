@@ -161,13 +161,14 @@ def https_url(request: Request, config: Mapping[str, Any]) -> str | None:
             "The Host header does not match TRUSTED_HOSTS or SERVER_NAME; "
             "refusing to redirect to it."
         )
-    # Werkzeug builds the URL from the same Host (lower-cased): keep its
-    # quoted path and query, and put the checked host in front.
-    url = request.url
-    prefix = f"http://{host}/"
-    if url[: len(prefix)].lower() != prefix:  # pragma: no cover - as built
-        raise BadRequest("The request URL does not match its Host header.")
-    return f"https://{host}/{url[len(prefix) :]}"
+    # The URL the client asked for, on the checked host, quoted here:
+    # Werkzeug's request.url is an IRI (an IDN host in Unicode, a decoded
+    # '%' left bare), and a Location must be ASCII that means the same path.
+    path = quote(request.script_root + request.path, safe="/!$&'()*+,:;=@-._~")
+    query = request.query_string
+    if query:
+        path += "?" + quote(query, safe="!$&'()*+,/:;=?@%-._~")
+    return f"https://{host}{path}"
 
 
 def redirect_code(o: Resolved) -> int:

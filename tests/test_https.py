@@ -347,6 +347,10 @@ def test_a_host_that_is_no_host_name_never_reaches_an_origin(
         ("10.0.0.1:8443", "https://10.0.0.1:8443/a?b=c"),
         ("10.0.0.1:80", "https://10.0.0.1/a?b=c"),  # http's own port
         ("[::1]:8080", "https://[::1]:8080/a?b=c"),
+        # An IDN host, as browsers send it (Werkzeug's request.url has it
+        # in Unicode).
+        ("xn--bcher-kva.example", "https://xn--bcher-kva.example/a?b=c"),
+        ("XN--BCHER-KVA.example", "https://xn--bcher-kva.example/a?b=c"),
     ],
 )
 def test_a_valid_host_is_redirected_to_itself(host: str, location: str) -> None:
@@ -354,6 +358,27 @@ def test_a_valid_host_is_redirected_to_itself(host: str, location: str) -> None:
     response = host_request(app, host, "/a", QUERY_STRING="b=c")
     assert response.status_code == 302
     assert response.headers["Location"] == location
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "location"),
+    [
+        ("/a b/\u00e9", "q=1%202", "https://good.example/a%20b/%C3%A9?q=1%202"),
+        # A '%' the client encoded stays encoded (request.url decodes it).
+        ("/100%", "", "https://good.example/100%25"),
+        # Raw bytes in the query (the WSGI string is Latin-1) are encoded.
+        ("/a", "q=\u00c3\u00a9", "https://good.example/a?q=%C3%A9"),
+        ("/a", "", "https://good.example/a"),
+    ],
+)
+def test_the_redirect_names_the_same_path_in_ascii(
+    path: str, query: str, location: str
+) -> None:
+    environ = EnvironBuilder(path=path).get_environ()
+    environ.update({"HTTP_HOST": "good.example", "QUERY_STRING": query})
+    _, status, headers = run_wsgi_app(app_with({}).wsgi_app, environ)
+    assert status.startswith("302")
+    assert headers["Location"] == location
 
 
 def test_hosts_outside_trusted_hosts_get_400_not_a_redirect() -> None:
