@@ -7,12 +7,20 @@ app really sends: the headers of every URL rule, as
 :func:`~flask_talisman.inspection.route_headers` previews them, and the
 options and configuration behind them (HTTPS, HSTS, cookies, proxies).
 
+Every rule reads a policy's sources in one normal form, the parts the CSP
+Level 3 source grammar gives them (scheme, host with its ``*`` wildcards,
+port, path; keyword, nonce, hash), so a source is judged by what browsers
+match, not by how it is spelled. A route that may serve HTML and sends no
+CSP at all is a finding too.
+
 Each :class:`Finding` has a stable ``code``; :data:`CODES` gives every
 code's severity, and ``docs/check.rst`` what each one means.
 """
 
 from __future__ import annotations
 
+import mimetypes
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +85,8 @@ CODES: Mapping[str, Severity] = MappingProxyType(
         "csp-unknown-keyword": "warning",
         # lint_app: the headers a route sends.
         "configuration-error": "error",
+        "csp-missing": "error",
+        "csp-not-enforced": "warning",
         "csp-static-nonce": "error",
         "csp-report-only-no-endpoint": "warning",
         "csp-report-only-unreported": "info",
@@ -165,9 +175,19 @@ PLACEHOLDER_NONCE = f"'nonce-{NONCE_PLACEHOLDER}'"
 
 _SCRIPT_DIRECTIVES = ("script-src", "script-src-elem", "script-src-attr")
 # Schemes that let in whatever a host of that scheme serves.
-_RISKY_SCHEMES = frozenset({"http:", "https:", "data:"})
-_SCHEME_ONLY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\Z")
-_SCHEME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_RISKY_SCHEMES = frozenset({"http", "https", "data"})
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*"
+# scheme-source = scheme ":"
+_SCHEME_SOURCE = re.compile(rf"(?P<scheme>{_SCHEME}):\Z")
+# host-source = [ scheme "://" ] host [ ":" port ] [ path ], read leniently:
+# the host is whatever comes before ":" or "/", so a source browsers would
+# drop as malformed is still rated by its host. A leading "//" (no scheme,
+# as the Evaluator and the bypass lists write hosts) reads as no scheme.
+_HOST_SOURCE = re.compile(
+    rf"(?:(?P<scheme>{_SCHEME})://|//)?(?P<host>[^/:]*)"
+    r"(?::(?P<port>[^/]*))?(?P<path>/.*)?\Z",
+    re.DOTALL,
+)
 _NONCE = re.compile(r"'(?i:nonce)-(?P<value>[^']*)'\Z")
 _BASE64_NONCE = re.compile(r"'(?i:nonce)-[A-Za-z0-9+/_-]+={0,2}'\Z")
 _HASH = re.compile(r"'(?i:sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'\Z")
@@ -210,45 +230,98 @@ _QUOTED_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 _KEYWORD_SOURCES = frozenset(f"'{k}'" for k in _KEYWORDS)
 
-
-def _is_nonce(value: str) -> bool:
-    return value == PLACEHOLDER_NONCE or bool(_BASE64_NONCE.match(value))
+_Kind = Literal["keyword", "nonce", "hash", "scheme", "host", "other"]
 
 
-def _is_hash(value: str) -> bool:
-    return bool(_HASH.match(value))
+@dataclass(frozen=True)
+class _Source:
+    """One source expression in its normal form, by the CSP3 grammar.
+
+    ``kind`` is ``keyword`` (``'self'``...), ``nonce``, ``hash``, ``scheme``
+    (a scheme-source such as ``https:``), ``host`` (a host-source) or
+    ``other`` (a quoted word that is none of those, or a host-source without
+    a host). ``text`` is the source as written, keywords and schemes in
+    lower case (they are case-insensitive). A scheme or host source has its
+    parts: ``scheme`` without the ``:``, ``host`` in lower case (``*``,
+    ``*.example.com`` or a name), ``port`` (``*`` or digits) and ``path``,
+    each ``""`` when absent.
+    """
+
+    text: str
+    kind: _Kind
+    scheme: str = ""
+    host: str = ""
+    port: str = ""
+    path: str = ""
+
+    @property
+    def quoted(self) -> bool:
+        return self.text.startswith("'")
+
+    @property
+    def any_host(self) -> bool:
+        """A host-source whose host is ``*``: it allows every host, as
+        ``*`` does, whatever port and path it names (``*:*``, ``*:443``,
+        ``https://*/``)."""
+        return self.kind == "host" and self.host == "*"
+
+    @property
+    def public_host(self) -> bool:
+        """A host-source naming a host on the internet (with a dot), or a
+        ``*.`` family of them: what an allowlist check looks at."""
+        return self.kind == "host" and not self.any_host and "." in self.host
 
 
-def _normal(value: str) -> str:
-    # Keywords and schemes are case-insensitive: compared in lower case.
-    low = value.lower()
-    if low in _KEYWORD_SOURCES or _SCHEME_ONLY.match(value):
-        return low
-    return value
+def _source(text: str) -> _Source:
+    """``text``, one source expression, in its normal form."""
+    if text.startswith("'"):
+        low = text.lower()
+        if low in _KEYWORD_SOURCES:
+            return _Source(low, "keyword")
+        if text == PLACEHOLDER_NONCE or _BASE64_NONCE.match(text):
+            return _Source(text, "nonce")
+        if _HASH.match(text):
+            return _Source(text, "hash")
+        return _Source(text, "other")
+    scheme = _SCHEME_SOURCE.match(text)
+    if scheme:
+        return _Source(text.lower(), "scheme", scheme.group("scheme").lower())
+    host = _HOST_SOURCE.match(text)
+    if host is None:  # pragma: no cover - the host part matches any text
+        return _Source(text, "other")
+    return _Source(
+        text,
+        "host" if host.group("host") else "other",
+        (host.group("scheme") or "").lower(),
+        host.group("host").lower(),
+        host.group("port") or "",
+        host.group("path") or "",
+    )
 
 
-def _parse(policy: str, found: _Findings) -> dict[str, list[str]]:
+def _parse(policy: str, found: _Findings) -> dict[str, list[_Source]]:
     """Directives by lower-case name, as browsers read them (first wins)."""
-    directives: dict[str, list[str]] = {}
+    directives: dict[str, list[_Source]] = {}
     for part in policy.split(";"):
         words = part.split()
         if not words:
             continue
         name = words[0].lower()
         if name in directives:
+            first = " ".join([name, *(s.text for s in directives[name])])
             found.add(
                 "csp-duplicate-directive",
                 name,
                 f"{name} is given more than once; browsers use the first one "
-                f"({' '.join([name, *directives[name]])!r}) and ignore "
-                f"{' '.join(words)!r}. Merge them into one directive.",
+                f"({first!r}) and ignore {' '.join(words)!r}. Merge them into "
+                "one directive.",
             )
             continue
-        directives[name] = list(dict.fromkeys(_normal(w) for w in words[1:]))
+        directives[name] = list(dict.fromkeys(_source(w) for w in words[1:]))
     return directives
 
 
-def _effective(directives: Mapping[str, list[str]], name: str) -> str | None:
+def _effective(directives: Mapping[str, object], name: str) -> str | None:
     """The directive browsers apply for ``name``: itself or its fallback."""
     if name in directives:
         return name
@@ -259,70 +332,86 @@ def _effective(directives: Mapping[str, list[str]], name: str) -> str | None:
     return None
 
 
-def _active(values: Sequence[str]) -> list[str]:
+def _texts(sources: Iterable[_Source]) -> list[str]:
+    return [s.text for s in sources]
+
+
+def _allowing(sources: Sequence[_Source]) -> list[_Source]:
+    """The sources that allow something.
+
+    ``'none'`` allows nothing, alone; beside other sources browsers ignore
+    it and the others apply (CSP3: only a list of just ``'none'`` matches
+    nothing).
+    """
+    return [s for s in sources if s.text != NONE]
+
+
+def _keyed(sources: Sequence[_Source]) -> bool:
+    return any(s.kind in ("nonce", "hash") for s in sources)
+
+
+def _active(sources: Sequence[_Source]) -> list[_Source]:
     """The script sources CSP Level 3 browsers honour.
 
     A nonce or hash turns off ``'unsafe-inline'``; ``'strict-dynamic'``
-    turns off it, ``'self'``, hosts and schemes.
+    turns off it, ``'self'``, hosts and schemes; ``'none'`` beside other
+    sources is ignored.
     """
-    dynamic = STRICT_DYNAMIC in values
-    keyed = any(_is_nonce(v) or _is_hash(v) for v in values)
+    texts = _texts(sources)
+    dynamic = STRICT_DYNAMIC in texts
+    keyed = _keyed(sources)
     return [
-        v
-        for v in values
-        if not (v == UNSAFE_INLINE and (keyed or dynamic))
-        and not (dynamic and (v == SELF or not v.startswith("'")))
+        s
+        for s in _allowing(sources)
+        if not (s.text == UNSAFE_INLINE and (keyed or dynamic))
+        and not (dynamic and (s.text == SELF or not s.quoted))
     ]
 
 
-def _host_and_path(source: str) -> tuple[str, str]:
-    """The lower-case host (without port) and the path of a host source."""
-    scheme = _SCHEME_PREFIX.match(source)
-    rest = source[scheme.end() :] if scheme else source.removeprefix("//")
-    host, slash, path = rest.partition("/")
-    return host.partition(":")[0].lower(), slash + path
-
-
-def _matches(source: str, url: str) -> bool:
+def _matches(source: _Source, url: _Source) -> bool:
     """Whether the host source ``source`` allows the list entry ``url``.
 
-    As the CSP Evaluator matches them: ``*.`` allows subdomains only; a
-    path ending in ``/`` is a prefix, any other path must be exact.
+    By the host and the path, as the CSP Evaluator matches them (the scheme
+    and the port are not compared): ``*.`` allows subdomains only; a path
+    ending in ``/`` is a prefix, any other path must be exact.
     """
-    host, path = _host_and_path(source)
-    url_host, url_path = _host_and_path(url)
+    host, path = source.host, source.path
     if host.startswith("*."):
-        if not url_host.endswith(host[1:]):
+        if not url.host.endswith(host[1:]):
             return False
-    elif host != url_host:
+    elif host != url.host:
         return False
     if path in ("", "/"):
         return True
     if path.endswith("/"):
-        return url_path.startswith(path)
-    return url_path == path
+        return url.path.startswith(path)
+    return url.path == path
 
 
-def _script_bypass(source: str, values: Sequence[str]) -> str | None:
+def _entries(urls: Iterable[str]) -> tuple[tuple[str, _Source], ...]:
+    """A bypass list's entries (``//host/path``), each with its normal form."""
+    return tuple((url[2:], _source(url)) for url in urls)
+
+
+_JSONP = _entries(JSONP_URLS)
+_ANGULAR = _entries(ANGULAR_URLS)
+_FLASH = _entries(FLASH_URLS)
+
+
+def _script_bypass(source: _Source, texts: Sequence[str]) -> str | None:
     """Why the allowlisted ``source`` lets any script run, if it does."""
     kinds = []
-    for url in JSONP_URLS:
-        if _matches(source, url):
-            host = _host_and_path(url)[0]
-            if host not in JSONP_NEEDS_EVAL or UNSAFE_EVAL in values:
-                kinds.append(f"JSONP endpoints (such as {url[2:]})")
-                break
-    for url in ANGULAR_URLS:
-        if _matches(source, url):
-            kinds.append(f"AngularJS (such as {url[2:]})")
+    for url, entry in _JSONP:
+        if _matches(source, entry) and (
+            entry.host not in JSONP_NEEDS_EVAL or UNSAFE_EVAL in texts
+        ):
+            kinds.append(f"JSONP endpoints (such as {url})")
+            break
+    for url, entry in _ANGULAR:
+        if _matches(source, entry):
+            kinds.append(f"AngularJS (such as {url})")
             break
     return " and ".join(kinds) or None
-
-
-def _is_host(value: str) -> bool:
-    # Keywords, nonces and hashes are quoted; schemes end in ':'; a source
-    # without a dot (localhost, *) names no public host.
-    return not value.startswith("'") and not _SCHEME_ONLY.match(value) and "." in value
 
 
 @dataclass
@@ -349,16 +438,17 @@ def _lint_one(policy: str, found: _Findings) -> _Facts:
     directives = _parse(policy, found)
     facts = _Facts()
     _lint_syntax(directives, found)
-    # Sources that let anything in, by (directive, value): what for.
-    open_sources: dict[tuple[str, str], list[str]] = {}
+    # Sources that let anything in, by (directive, source): what for.
+    open_sources: dict[tuple[str, _Source], list[str]] = {}
 
-    def wide(directive: str, values: Iterable[str], purpose: str) -> set[str]:
+    def wide(directive: str, sources: Iterable[_Source], purpose: str) -> set[_Source]:
         hits = set()
-        for value in values:
-            bare = _SCHEME_PREFIX.sub("", value, count=1).removeprefix("//")
-            if bare == "*" or value in _RISKY_SCHEMES:
-                open_sources.setdefault((directive, value), []).append(purpose)
-                hits.add(value)
+        for source in sources:
+            if source.any_host or (
+                source.kind == "scheme" and source.scheme in _RISKY_SCHEMES
+            ):
+                open_sources.setdefault((directive, source), []).append(purpose)
+                hits.add(source)
         return hits
 
     # Scripts: script-src, -elem and -attr, each through its fallback.
@@ -367,44 +457,45 @@ def _lint_one(policy: str, found: _Findings) -> _Facts:
     # Each directive once: script-src-elem may fall back to script-src.
     effective = dict.fromkeys(_effective(directives, n) for n in _SCRIPT_DIRECTIVES)
     for name in filter(None, effective):
-        values = directives[name]
-        active = _active(values)
-        keyed = any(_is_nonce(v) or _is_hash(v) for v in values)
-        if any(_is_nonce(v) for v in values) or (keyed and STRICT_DYNAMIC in values):
+        sources = directives[name]
+        active = _active(sources)
+        if any(s.kind == "nonce" for s in sources) or (
+            _keyed(sources) and STRICT_DYNAMIC in _texts(sources)
+        ):
             facts.needs_base_uri = True
-        _lint_script(name, values, active, found)
+        _lint_script(name, sources, active, found)
         wide(name, active, "scripts")
     # Plugins: object-src, else default-src.
     object_src = _effective(directives, "object-src")
     facts.objects = object_src is not None
     if object_src is not None:
-        values = [v for v in directives[object_src] if v != NONE]
-        flagged = wide(object_src, values, "objects")
-        for value in values:
-            if value in flagged or not _is_host(value):
+        sources = _allowing(directives[object_src])
+        flagged = wide(object_src, sources, "objects")
+        for source in sources:
+            if source in flagged or not source.public_host:
                 continue
-            for url in FLASH_URLS:
-                if _matches(value, url):
-                    flagged.add(value)
+            for url, entry in _FLASH:
+                if _matches(source, entry):
+                    flagged.add(source)
                     found.add(
                         "csp-object-host-bypass",
                         object_src,
-                        f"{value} in {object_src} allows {url[2:]}, a Flash "
+                        f"{source.text} in {object_src} allows {url}, a Flash "
                         "file that runs script in the page. Set object-src "
                         "'none'.",
                     )
                     break
         # Keywords other than 'self' (and nonces, hashes) load no plugin.
         rest = [
-            v
-            for v in values
-            if v not in flagged and (v == SELF or not v.startswith("'"))
+            s.text
+            for s in sources
+            if s not in flagged and (s.text == SELF or not s.quoted)
         ]
         if rest:
             found.add(
                 "csp-object-src-not-none",
                 object_src,
-                f"{object_src} {' '.join(directives[object_src])} lets "
+                f"{object_src} {' '.join(_texts(directives[object_src]))} lets "
                 f"<object> and <embed> load {', '.join(rest)} (the effective "
                 "object-src). Nothing needs plugins any more: set "
                 "object-src 'none'.",
@@ -412,26 +503,33 @@ def _lint_one(policy: str, found: _Findings) -> _Facts:
     # <base>: base-uri (no fallback).
     if "base-uri" in directives:
         facts.base_uri = True
-        wide("base-uri", directives["base-uri"], "base")
-    for (directive, value), purposes in open_sources.items():
-        code = "csp-wildcard" if value not in _RISKY_SCHEMES else "csp-scheme-source"
+        wide("base-uri", _allowing(directives["base-uri"]), "base")
+    for (directive, source), purposes in open_sources.items():
         what = " and ".join(_PURPOSE[p][0] for p in purposes)
         fix = "; ".join(_PURPOSE[p][1] for p in purposes)
-        anything = "any host" if code == "csp-wildcard" else f"any {value} URL"
+        if source.any_host:
+            code = "csp-wildcard"
+            anything = "any host"
+            if source.port or source.path:
+                anything += " (a port or path does not narrow the host *)"
+        else:
+            code = "csp-scheme-source"
+            anything = f"any {source.text} URL"
         found.add(
             code,
             directive,
-            f"{value} in {directive} lets {what} come from {anything}, so an "
-            f"injected tag can load the attacker's. Remove it: {fix}.",
+            f"{source.text} in {directive} lets {what} come from {anything}, "
+            f"so an injected tag can load the attacker's. Remove it: {fix}.",
         )
     _lint_values(directives, found)
     return facts
 
 
 def _lint_script(
-    name: str, values: Sequence[str], active: Sequence[str], found: _Findings
+    name: str, sources: Sequence[_Source], active: Sequence[_Source], found: _Findings
 ) -> None:
-    if UNSAFE_INLINE in active:
+    live = _texts(active)
+    if UNSAFE_INLINE in live:
         found.add(
             "csp-unsafe-inline",
             name,
@@ -441,7 +539,7 @@ def _lint_script(
             'put nonce="{{ csp_nonce() }}" on each <script>, or hash the '
             "inline scripts with csp_hash().",
         )
-    if UNSAFE_EVAL in active:
+    if UNSAFE_EVAL in live:
         found.add(
             "csp-unsafe-eval",
             name,
@@ -449,7 +547,7 @@ def _lint_script(
             "new Function() or setTimeout() run as code. Remove it, and rewrite "
             "or replace the code that needs it.",
         )
-    if UNSAFE_HASHES in active:
+    if UNSAFE_HASHES in live:
         found.add(
             "csp-unsafe-hashes",
             name,
@@ -457,20 +555,18 @@ def _lint_script(
             "are listed run. Move those handlers into scripts "
             "(addEventListener) and remove 'unsafe-hashes'.",
         )
-    if STRICT_DYNAMIC in values and not any(
-        _is_nonce(v) or _is_hash(v) for v in values
-    ):
+    if STRICT_DYNAMIC in _texts(sources) and not _keyed(sources):
         found.add(
             "csp-strict-dynamic-alone",
             name,
             f"'strict-dynamic' in {name} without a nonce or hash blocks every "
             "script in current browsers. Add a nonce (flask_talisman.NONCE).",
         )
-    if name == "script-src-attr" or NONE in active:
+    if name == "script-src-attr":
         return
     hosts = []
-    for value in active:
-        if value == SELF:
+    for source in active:
+        if source.text == SELF:
             found.add(
                 "csp-script-self",
                 name,
@@ -479,17 +575,17 @@ def _lint_script(
                 "would defeat the policy. Fine if the site serves none of "
                 "those; else use a nonce with 'strict-dynamic' instead.",
             )
-        elif _is_host(value):
-            bypass = _script_bypass(value, active)
+        elif source.public_host:
+            bypass = _script_bypass(source, live)
             if bypass is None:
-                hosts.append(value)
+                hosts.append(source.text)
                 continue
             found.add(
                 "csp-script-host-bypass",
                 name,
-                f"{value} in {name} serves {bypass}, through which an injected "
-                "script tag runs any code. Remove it: load its scripts with a "
-                "nonce and 'strict-dynamic' (flask_talisman.NONCE, "
+                f"{source.text} in {name} serves {bypass}, through which an "
+                "injected script tag runs any code. Remove it: load its scripts "
+                "with a nonce and 'strict-dynamic' (flask_talisman.NONCE, "
                 "STRICT_DYNAMIC).",
             )
     if hosts:
@@ -502,11 +598,11 @@ def _lint_script(
         )
 
 
-def _lint_values(directives: Mapping[str, list[str]], found: _Findings) -> None:
-    for name, values in directives.items():
+def _lint_values(directives: Mapping[str, list[_Source]], found: _Findings) -> None:
+    for name, sources in directives.items():
         # Hosts and schemes that 'strict-dynamic' turns off are not loaded.
-        live = _active(values) if name in _SCRIPT_DIRECTIVES else values
-        plain = [v for v in live if v.lower().startswith("http://")]
+        live = _active(sources) if name in _SCRIPT_DIRECTIVES else sources
+        plain = [s.text for s in live if s.scheme == "http" and s.kind != "scheme"]
         if plain and name == "report-uri":
             found.add(
                 "csp-http-source",
@@ -521,25 +617,25 @@ def _lint_values(directives: Mapping[str, list[str]], found: _Findings) -> None:
                 f"{name} allows {', '.join(plain)} over plain HTTP, where a "
                 "network attacker can change what is loaded. Use https://.",
             )
-        for value in values:
-            match = _NONCE.match(value)
+        for source in sources:
+            match = _NONCE.match(source.text)
             if (
                 match
-                and value != PLACEHOLDER_NONCE
+                and source.text != PLACEHOLDER_NONCE
                 and len(match.group("value")) < _MIN_NONCE
             ):
                 found.add(
                     "csp-short-nonce",
                     name,
-                    f"The nonce {value} in {name} is shorter than "
+                    f"The nonce {source.text} in {name} is shorter than "
                     f"{_MIN_NONCE} characters and can be guessed. Use "
                     "flask_talisman.NONCE, which gets a fresh random nonce "
                     "on every request.",
                 )
 
 
-def _lint_syntax(directives: Mapping[str, list[str]], found: _Findings) -> None:
-    for name, values in directives.items():
+def _lint_syntax(directives: Mapping[str, list[_Source]], found: _Findings) -> None:
+    for name, sources in directives.items():
         if name in DEPRECATED:
             found.add(
                 "csp-deprecated-directive",
@@ -560,7 +656,8 @@ def _lint_syntax(directives: Mapping[str, list[str]], found: _Findings) -> None:
             )
         source_list = name in SOURCE_LIST_DIRECTIVES
         allowed = _QUOTED_WORDS.get(name)
-        for value in values:
+        for source in sources:
+            value = source.text
             if value.lower() in _ALL_DIRECTIVES:
                 found.add(
                     "csp-missing-semicolon",
@@ -576,8 +673,8 @@ def _lint_syntax(directives: Mapping[str, list[str]], found: _Findings) -> None:
                     f"host name. Write '{value}' (the constants in "
                     "flask_talisman, such as SELF and NONE, carry the quotes).",
                 )
-            elif value.startswith("'") and (
-                (source_list and not _valid_quoted(value))
+            elif source.quoted and (
+                (source_list and source.kind == "other")
                 or (allowed is not None and value.lower() not in allowed)
             ):
                 found.add(
@@ -587,10 +684,6 @@ def _lint_syntax(directives: Mapping[str, list[str]], found: _Findings) -> None:
                     "it. Check the spelling ('self', 'none', "
                     "'strict-dynamic', 'nonce-...', 'sha256-...').",
                 )
-
-
-def _valid_quoted(value: str) -> bool:
-    return value in _KEYWORD_SOURCES or _is_nonce(value) or _is_hash(value)
 
 
 def lint_csp(
@@ -833,6 +926,67 @@ def _header_findings(headers: Mapping[str, str], found: _Findings) -> None:
         )
 
 
+_MISSING = (
+    "No Content-Security-Policy is sent, not even a report-only one, so "
+    "nothing stops an injected script. Set content_security_policy "
+    "(Talisman's default, or a nonce with 'strict-dynamic': "
+    "flask_talisman.NONCE, STRICT_DYNAMIC) and do not turn it off for a "
+    "view: a CSP does no harm to responses that are not HTML."
+)
+#: What a static file can be that runs script in the page: a document.
+_DOCUMENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def _sends_csp(names: Iterable[str]) -> bool:
+    names = {name.lower() for name in names}
+    return CSP.lower() in names or CSP_REPORT_ONLY.lower() in names
+
+
+def _serves_documents(app: Flask, endpoint: str) -> bool:
+    """Whether ``endpoint`` may answer with a page that runs scripts.
+
+    Views are not run to see, so any view may; not a static folder's
+    endpoint (``static``, ``<blueprint>.static``) when the folder holds no
+    HTML file.
+    """
+    blueprint = app.blueprints.get(endpoint.removesuffix(".static"))
+    if endpoint == "static":
+        folder = app.static_folder
+    elif endpoint.endswith(".static") and blueprint is not None:
+        folder = blueprint.static_folder
+    else:
+        return True
+    if folder is None:
+        return True  # a view of the app's own named "static"
+    return any(
+        mimetypes.guess_type(name)[0] in _DOCUMENT_TYPES
+        for _, _, files in os.walk(folder)
+        for name in files
+    )
+
+
+def _missing_csp_findings(
+    app: Flask, served: Sequence[tuple[bool, Served]], found: _Findings
+) -> None:
+    """A page served without any CSP, or with a report-only one alone."""
+    if not all(_sends_csp(response.headers) for _, response in served):
+        if found.endpoint is not None and _serves_documents(app, found.endpoint):
+            found.add("csp-missing", None, _MISSING, header=CSP)
+        return
+    alone = [r.headers[CSP_REPORT_ONLY] for _, r in served if CSP not in r.headers]
+    # One that reports nowhere is csp-report-only-no-endpoint.
+    if alone and all(_reports(policy) for policy in alone):
+        found.add(
+            "csp-not-enforced",
+            None,
+            "The only CSP is report-only: browsers report what it would "
+            "block, and block nothing, so an injected script runs. Enforce "
+            "it (content_security_policy_report_only=False) once its "
+            "reports show that the pages keep working.",
+            header=CSP_REPORT_ONLY,
+        )
+
+
 def _report_only_findings(
     served: Sequence[tuple[bool, Served]], found: _Findings
 ) -> None:
@@ -929,9 +1083,14 @@ def lint_app(app: Flask) -> list[Finding]:
     app_wide = _Findings(None, None)
     state = app.extensions["talisman"]
     try:
-        state.policy_for(None)
+        policy = state.policy_for(None)
     except ConfigurationError as error:
         _configuration_error(str(error), app_wide)
+    else:
+        # The app's own policy, which error pages and every view without
+        # options of its own get.
+        if not _sends_csp(policy.secure.names | policy.insecure.names):
+            app_wide.add("csp-missing", None, _MISSING, header=CSP)
     options = _options(app, None, app_wide)
     if options is not None:
         _option_findings(app, options, None, app_wide)
@@ -955,6 +1114,7 @@ def lint_app(app: Flask) -> list[Finding]:
             elif response.redirect is None:
                 documents.append((secure, response))
                 _header_findings(response.headers, found)
+        _missing_csp_findings(app, documents, found)
         _report_only_findings(documents, found)
         _cached_view_findings(app, endpoint, found)
         result.extend(

@@ -31,7 +31,8 @@ from flask_talisman import (
     Talisman,
     csp_bypasses,
 )
-from flask_talisman.lint import CODES, Finding, lint_app, lint_csp
+from flask_talisman.cli import talisman as talisman_cli
+from flask_talisman.lint import CODES, Finding, _source, lint_app, lint_csp
 from flask_talisman.presets import PRESETS
 
 from .conftest import make_app, unavailable
@@ -390,10 +391,126 @@ def test_script_src_none_allows_no_host() -> None:
     assert codes(found) == []
 
 
+# -- lint_csp: the CSP3 source grammar ------------------------------------------
+
+#: source: (kind, scheme, host, port, path), the normal form every check reads.
+SOURCES: dict[str, tuple[str, str, str, str, str]] = {
+    "'self'": ("keyword", "", "", "", ""),
+    "'NONE'": ("keyword", "", "", "", ""),
+    "'nonce-abcdefgh'": ("nonce", "", "", "", ""),
+    "'nonce-{nonce}'": ("nonce", "", "", "", ""),
+    "'sha256-abc='": ("hash", "", "", "", ""),
+    "'selfs'": ("other", "", "", "", ""),
+    "HTTPS:": ("scheme", "https", "", "", ""),
+    "example.com:": ("scheme", "example.com", "", "", ""),
+    "*": ("host", "", "*", "", ""),
+    "*:*": ("host", "", "*", "*", ""),
+    "https://*:443": ("host", "https", "*", "443", ""),
+    "*/": ("host", "", "*", "", "/"),
+    "//*": ("host", "", "*", "", ""),
+    "*.Example.COM:*/Js/": ("host", "", "*.example.com", "*", "/Js/"),
+    "HTTP://CDN.example:8080/a.js": ("host", "http", "cdn.example", "8080", "/a.js"),
+    "//count.tbcdn.cn//counter3": ("host", "", "count.tbcdn.cn", "", "//counter3"),
+    "localhost": ("host", "", "localhost", "", ""),
+    "https://": ("other", "https", "", "", ""),
+}
+
+
+@pytest.mark.parametrize(("text", "parts"), SOURCES.items(), ids=list(SOURCES))
+def test_sources_are_read_by_the_csp3_grammar(
+    text: str, parts: tuple[str, str, str, str, str]
+) -> None:
+    source = _source(text)
+    assert (
+        source.kind,
+        source.scheme,
+        source.host,
+        source.port,
+        source.path,
+    ) == parts
+
+
+#: Host sources whose host is "*": in CSP3 they allow every host, as "*"
+#: does, whatever the scheme, port or path.
+ANY_HOST = ["*:*", "*:443", "https://*:443", "*/", "*/js/app.js", "HTTPS://*:*", "//*"]
+
+
+@pytest.mark.parametrize(
+    "directive",
+    ["script-src", "script-src-elem", "object-src", "base-uri", "default-src"],
+)
+@pytest.mark.parametrize("source", ANY_HOST)
+def test_a_wildcard_host_with_a_port_or_path_allows_every_host(
+    directive: str, source: str
+) -> None:
+    found = lint_csp(f"{directive} {source}")
+    wildcard = [f for f in found if f.code == "csp-wildcard"]
+    assert [(f.directive, f.severity) for f in wildcard] == [(directive, "error")]
+    assert source in wildcard[0].message
+    # Not also the softer "object-src is not 'none'".
+    assert "csp-object-src-not-none" not in codes(found)
+
+
+@pytest.mark.parametrize(
+    "source", ["*.example.com:*", "https://example.com/*", "*.example.com/*/"]
+)
+def test_a_wildcard_in_a_subdomain_port_or_path_is_no_wildcard_host(
+    source: str,
+) -> None:
+    found = lint_csp(f"script-src {source}; object-src 'none'")
+    assert "csp-wildcard" not in codes(found)
+    assert "csp-script-host-allowlist" in codes(found)
+
+
+#: (policy, code, directive): 'none' beside other sources is ignored by
+#: browsers (CSP3 matches nothing only for a list of just 'none'), so the
+#: other sources are rated.
+NONE_BESIDE_SOURCES = [
+    (
+        "script-src 'none' https://accounts.google.com; object-src 'none'",
+        "csp-script-host-bypass",
+        "script-src",
+    ),
+    (
+        "script-src 'NONE' https://static.example.com; object-src 'none'",
+        "csp-script-host-allowlist",
+        "script-src",
+    ),
+    ("script-src 'none' 'self'; object-src 'none'", "csp-script-self", "script-src"),
+    ("script-src 'none' *; object-src 'none'", "csp-wildcard", "script-src"),
+    ("default-src 'none' 'unsafe-inline'", "csp-unsafe-inline", "default-src"),
+    (
+        "default-src 'self'; object-src 'none' vk.com",
+        "csp-object-host-bypass",
+        "object-src",
+    ),
+    ("default-src 'none'; base-uri 'none' https:", "csp-scheme-source", "base-uri"),
+]
+
+
+@pytest.mark.parametrize(("policy", "code", "directive"), NONE_BESIDE_SOURCES)
+def test_none_beside_other_sources_is_ignored(
+    policy: str, code: str, directive: str
+) -> None:
+    assert (code, directive) in [(f.code, f.directive) for f in lint_csp(policy)]
+
+
+def test_hosts_and_schemes_in_any_letter_case() -> None:
+    found = lint_csp(
+        "script-src HTTPS://AJAX.GOOGLEAPIS.COM DATA: HTTP://Static.Example; "
+        "object-src 'none'"
+    )
+    assert {"csp-script-host-bypass", "csp-scheme-source", "csp-http-source"} <= set(
+        codes(found)
+    )
+
+
 # -- lint_app -----------------------------------------------------------------
 
 #: Codes lint_app finds in the headers it previews, not lint_csp.
 CSP_APP_ONLY = (
+    "csp-missing",
+    "csp-not-enforced",
     "csp-static-nonce",
     "csp-nonce-in-cached-view",
     "csp-report-only-no-endpoint",
@@ -498,6 +615,19 @@ APP_RULES: dict[str, tuple[AppFactory, str | None, AppFactory]] = {
         cached_app(),
     ),
     "configuration-error": (broken_view_app, "index", talisman_app()),
+    # A view that turns the CSP off beside a strict app policy.
+    "csp-missing": (view_app(content_security_policy=False), "index", talisman_app()),
+    "csp-not-enforced": (
+        talisman_app(
+            content_security_policy_report_only=True,
+            content_security_policy_report_uri="/r",
+        ),
+        "index",
+        talisman_app(
+            content_security_policy_report_only={"default-src": SELF},
+            content_security_policy_report_uri="/r",
+        ),
+    ),
     "csp-static-nonce": (
         talisman_app(
             content_security_policy={
@@ -779,6 +909,81 @@ def test_plain_http_responses_are_linted_when_served() -> None:
     assert codes(found).count("csp-http-source") == 1
 
 
+@pytest.mark.parametrize("off", [None, False])
+def test_an_app_that_sends_no_csp_gets_one_app_wide_error(off: Any) -> None:
+    app = talisman_app(content_security_policy=off)()
+    found = [f for f in lint_app(app) if f.code == "csp-missing"]
+    assert [(f.endpoint, f.header, f.severity) for f in found] == [
+        (None, "Content-Security-Policy", "error")
+    ]
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        talisman_app(content_security_policy=None),
+        view_app(content_security_policy=False),
+    ],
+    ids=["app", "view"],
+)
+@pytest.mark.parametrize("strict", [False, True])
+def test_check_fails_an_app_that_sends_no_csp(
+    factory: AppFactory, strict: bool
+) -> None:
+    app = factory()
+    args = ["check", "--strict"] if strict else ["check"]
+    result = app.test_cli_runner().invoke(talisman_cli, args)
+    assert result.exit_code == 1
+    assert "[csp-missing]" in result.output
+
+
+def test_a_report_only_policy_alone_is_no_missing_csp() -> None:
+    app = APP_RULES["csp-not-enforced"][0]()
+    assert "csp-missing" not in codes(lint_app(app))
+
+
+def test_report_only_that_reports_nowhere_is_not_also_not_enforced() -> None:
+    found = lint_app(APP_RULES["csp-report-only-no-endpoint"][0]())
+    assert "csp-report-only-no-endpoint" in codes(found)
+    assert "csp-not-enforced" not in codes(found)
+
+
+def static_app(folder: Path, *files: str, blueprint: bool = False) -> Flask:
+    """An app whose static endpoint (or a blueprint's) sends no CSP."""
+    for name in files:
+        (folder / name).write_text("x")
+    app = make_app()
+    talisman = Talisman(app)
+    if blueprint:
+        app.register_blueprint(
+            Blueprint("docs", __name__, static_folder=str(folder), url_prefix="/d")
+        )
+        endpoint = "docs.static"
+    else:
+        app.static_folder = str(folder)
+        endpoint = "static"
+    talisman(content_security_policy=False)(app.view_functions[endpoint])
+    return app
+
+
+@pytest.mark.parametrize("blueprint", [False, True])
+@pytest.mark.parametrize(
+    ("files", "missing"),
+    [
+        (("app.js", "style.css", "logo.png"), False),
+        (("app.js", "manual.html"), True),
+        (("page.xhtml",), True),
+    ],
+)
+def test_static_files_need_a_csp_only_where_they_are_html(
+    tmp_path: Path, files: tuple[str, ...], missing: bool, blueprint: bool
+) -> None:
+    app = static_app(tmp_path, *files, blueprint=blueprint)
+    endpoint = "docs.static" if blueprint else "static"
+    found = [f.endpoint for f in lint_app(app) if f.code == "csp-missing"]
+    assert found == ([endpoint] if missing else [])
+
+
 def test_a_broken_app_wide_configuration() -> None:
     app = make_app()
     talisman = Talisman(app)
@@ -1009,9 +1214,17 @@ def _unavailable(why: str) -> NoReturn:
     unavailable("TALISMAN_EVALUATOR_TESTS", "CSP Evaluator comparison", why)
 
 
-@pytest.fixture(scope="session")
-def evaluator(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The Evaluator's findings on REAL_WORLD_POLICIES, and its bypass lists."""
+_INSTALLED: list[tuple[str, Path]] = []
+
+
+def install_evaluator(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """node, and a folder where the Evaluator is installed (once a session).
+
+    Skips (or fails, with ``TALISMAN_EVALUATOR_TESTS=required``) when npm,
+    node or the registry is unavailable.
+    """
+    if _INSTALLED:
+        return _INSTALLED[0]
     npm, node = shutil.which("npm"), shutil.which("node")
     if npm is None or node is None:
         _unavailable("npm or node is not on PATH")
@@ -1019,7 +1232,7 @@ def evaluator(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     try:
         subprocess.run(
             [
-                npm,  # type: ignore[list-item]
+                npm,
                 "install",
                 "--prefix",
                 str(directory),
@@ -1034,10 +1247,18 @@ def evaluator(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )
     except (OSError, subprocess.SubprocessError) as error:
         _unavailable(f"npm install csp_evaluator failed ({error})")
+    _INSTALLED.append((node, directory))
+    return node, directory
+
+
+@pytest.fixture(scope="session")
+def evaluator(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The Evaluator's findings on REAL_WORLD_POLICIES, and its bypass lists."""
+    node, directory = install_evaluator(tmp_path_factory)
     script = directory / "evaluate.js"
     script.write_text(NODE_SCRIPT)
     output = subprocess.run(
-        [node, str(script)],  # type: ignore[list-item]
+        [node, str(script)],
         input=json.dumps(REAL_WORLD_POLICIES),
         capture_output=True,
         text=True,
