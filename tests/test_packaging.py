@@ -88,9 +88,12 @@ def test_the_project_urls_point_at_one_repository() -> None:
 
 
 def clone_prefix() -> str:
-    """How each README command starts: clone the Source URL, enter the clone."""
+    """How each README command starts: clone the Source URL into the home
+    folder unless it is there (so the two work in either order, in one shell
+    or two), and enter the clone."""
     source = pyproject()["project"]["urls"]["Source"]
-    return f"git clone {source} && cd {source.rsplit('/', 1)[1]} && "
+    folder = "~/" + source.rsplit("/", 1)[1]
+    return f"test -d {folder} || git clone {source} {folder} && cd {folder} && "
 
 
 def setup_commands() -> list[str]:
