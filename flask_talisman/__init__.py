@@ -5,6 +5,11 @@ A validated, precompiled successor to flask-talisman 1.1.0 with the same API.
 
 from __future__ import annotations
 
+from .cross_origin_protection import (
+    CrossOriginRefused,
+    CrossOriginViolation,
+    cross_origin_violation,
+)
 from .errors import ConfigurationError, ConfigurationWarning
 from .extension import Talisman, csp_nonce
 from .headers.csp import (
@@ -54,10 +59,13 @@ __all__ = [
     "WASM_UNSAFE_EVAL",
     "ConfigurationError",
     "ConfigurationWarning",
+    "CrossOriginRefused",
+    "CrossOriginViolation",
     "Report",
     "Talisman",
     "TalismanOptions",
     "ViewOptions",
+    "cross_origin_violation",
     "csp_hash",
     "csp_nonce",
     "report_received",

@@ -33,6 +33,7 @@ from .cookies import (
     apply_session_cookie_options,
     harden_response_cookies,
 )
+from .cross_origin_protection import add_vary, judge
 from .errors import ConfigurationError, suggest, warn
 from .hashes import InlineExtension, inline_hashes
 from .https import https_url, is_secure, mount_path, origin
@@ -265,6 +266,13 @@ class Talisman:
             for layer in layers
         ):
             self._add_cookie_hook(app, state)
+        if _checks_on(state.normal(_CHECKS).values()) or any(
+            _checks_on(layer[1][name].normal for name in _CHECKS if name in layer[1])
+            for registry in (self._views, self._blueprints)
+            for layers in registry.layers()
+            for layer in layers
+        ):
+            self._add_cross_origin_hook(app, state)
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.add_extension(InlineExtension)
         extension = app.jinja_env.extensions[InlineExtension.identifier]
@@ -375,6 +383,11 @@ class Talisman:
                     app = state.app_ref()
                     if app is not None:  # pragma: no branch - the app owns it
                         self._add_cookie_hook(app, state)
+            if _checks_on(checked[name].normal for name in _CHECKS if name in checked):
+                for state in list(self._states):
+                    app = state.app_ref()
+                    if app is not None:  # pragma: no branch - the app owns it
+                        self._add_cross_origin_hook(app, state)
             return target
 
         return decorator
@@ -406,6 +419,8 @@ class Talisman:
             return
         if name == "harden_cookies" and checked.normal:
             self._add_cookie_hook(app, state)
+        if name in _CHECKS and checked.normal:
+            self._add_cross_origin_hook(app, state)
         if name in SESSION_OPTIONS:
             # A configuration step taken by the user, not a per-request write.
             apply_session_cookie_options(app, state.normal(SESSION_OPTIONS))
@@ -466,6 +481,10 @@ class Talisman:
         def talisman_before_request() -> Response | None:
             request = current_request()
             policy = state.policy_for(request.endpoint)
+            if policy.cross_origin is not None and not state.cross_origin_hook:
+                # Turned on once the app was serving: checked here, after
+                # the hooks registered before Talisman's.
+                judge(policy.cross_origin, request)
             secure = is_secure(request, policy.trust_x_forwarded_proto)
             headers = policy.secure if secure else policy.insecure
             if policy.force_https and not secure and not app.debug:
@@ -569,6 +588,8 @@ class Talisman:
                 # Talisman's own (cache_control).
                 set_headers(response.headers, pairs, header_set.names)
                 make_private(response.headers)
+            if header_set.vary:
+                add_vary(response.headers, header_set.vary)
             if header_set.cookies is not None and not state.cookie_hook:
                 # harden_cookies turned on after the app started serving:
                 # hardened here, after the hooks registered after Talisman.
@@ -631,6 +652,32 @@ class Talisman:
         app.after_request_funcs.setdefault(None, []).insert(0, self._make_cookie_hook())
         state.cookie_hook = True
 
+    def _add_cross_origin_hook(self, app: Flask, state: AppState) -> None:
+        # The cross-origin checks run first of the app's before-request
+        # hooks, whichever extensions were set up before Talisman (Flask-WTF's
+        # CSRFProtect among them): a refused request reaches no other hook
+        # and no view. Flask runs app-wide before-request hooks in
+        # registration order, so it goes to the front of the list; added only
+        # while the app is set up (never once it serves requests, when another
+        # thread may be running the list), and only where a check is on, so
+        # an app without them pays nothing. Turned on later, the checks run
+        # in Talisman's before-request hook instead.
+        if state.cross_origin_hook or app._got_first_request:
+            return
+        app.before_request_funcs.setdefault(None, []).insert(
+            0, self._make_cross_origin_hook(state)
+        )
+        state.cross_origin_hook = True
+
+    def _make_cross_origin_hook(self, state: AppState) -> Callable[[], None]:
+        def talisman_cross_origin() -> None:
+            request = current_request()
+            check = state.policy_for(request.endpoint).cross_origin
+            if check is not None:
+                judge(check, request)
+
+        return talisman_cross_origin
+
     def _make_cookie_hook(self) -> Callable[[Response], Response]:
         def talisman_harden_cookies(response: Response) -> Response:
             data: tuple[HeaderSet, str, str] | None = getattr(
@@ -646,6 +693,14 @@ class Talisman:
             return response
 
         return talisman_harden_cookies
+
+
+#: The options that turn the cross-origin request checks on.
+_CHECKS = ("cross_origin_protection", "resource_isolation")
+
+
+def _checks_on(modes: Any) -> bool:
+    return any(mode for mode in modes if not isinstance(mode, ConfigurationError))
 
 
 def _option_property(name: str) -> property:

@@ -12,8 +12,8 @@ what is valid.
 :class:`TalismanOptions` adds the app-wide ones. Each option's default and
 documentation are declared beside its check, in the ``OPTIONS`` of the module
 that owns it (``flask_talisman/headers/<family>.py``, ``https.py``,
-``cookies.py``, ``reports.py``); a test keeps the names here and there the
-same.
+``cookies.py``, ``reports.py``, ``cross_origin_protection.py``); a test keeps
+the names here and there the same.
 """
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ class ViewOptions(TypedDict, total=False):
     harden_cookies_samesite: str | None
     harden_cookies_include: _CookieNames
     harden_cookies_exclude: _CookieNames
+    cross_origin_protection: bool | Literal["report-only"]
+    resource_isolation: bool | Literal["report-only"]
+    cross_origin_trusted_origins: str | Sequence[str] | Set[str] | None
 
 
 class TalismanOptions(ViewOptions, total=False):

@@ -3,7 +3,8 @@
 Each header module (``headers/<family>.py``) declares its options beside the
 function that turns them into headers; :mod:`.https`, :mod:`.cookies` and
 :mod:`.reports` declare the options of the HTTPS redirect, the cookies and
-the report receiver. This module puts them together and holds what every
+the report receiver, and :mod:`.cross_origin_protection` those of the
+cross-origin request checks. This module puts them together and holds what every
 option shares: name checks, the check that turns a value into its normal
 form, and the change detection for values the user edits in place.
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from . import cookies, https, reports
+from . import cookies, cross_origin_protection, https, reports
 from .errors import ConfigurationError, suggest
 from .headers import MODULES
 from .headers.base import Option
@@ -57,6 +58,7 @@ _SPECS = (
     *https.OPTIONS,
     *cookies.OPTIONS,
     *reports.OPTIONS,
+    *cross_origin_protection.OPTIONS,
 )
 
 #: Every option, by name.

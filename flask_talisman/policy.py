@@ -16,6 +16,7 @@ from typing import Any
 
 from .caching import SHARED_CACHING
 from .cookies import CookieHardening, cookie_hardening
+from .cross_origin_protection import CrossOriginCheck, compile_check, vary
 from .errors import ConfigurationError
 from .headers import MODULES
 from .headers.base import NONCE_SLOT, ORIGIN_SLOT, ROOT_SLOT, Resolved
@@ -60,6 +61,9 @@ class HeaderSet:
     #: mounted under a path, these replace the pairs of the same name, which
     #: assume none (``extension.mounted_pairs``).
     rooted: Pairs = ()
+    #: Names added to the response's ``Vary`` (kept with the app's own):
+    #: the request headers that enforced resource isolation answers by.
+    vary: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,9 @@ class CompiledPolicy:
     insecure: HeaderSet
     #: Warnings about the combination of options, for the extension to show.
     warnings: tuple[str, ...] = ()
+    #: The cross-origin request checks, or ``None`` when both are off
+    #: (cross_origin_protection.py).
+    cross_origin: CrossOriginCheck | None = None
 
 
 _WIRE_SAFE = re.compile(r"[\x20-\x7e]*\Z")
@@ -85,6 +92,7 @@ def _header_set(
     cookies: CookieHardening | None,
     no_origin: HeaderSet | None,
     without_nonce: HeaderSet | None,
+    varied: tuple[str, ...] = (),
 ) -> HeaderSet:
     # The one place every value passes before it can reach a response: the
     # per-request path sets these without checking them again.
@@ -119,6 +127,7 @@ def _header_set(
         without_nonce,
         None if names & SHARED_CACHING else names | SHARED_CACHING,
         tuple(rooted),
+        varied,
     )
 
 
@@ -153,6 +162,8 @@ def compile_policy(
             options, with_reporting=with_reporting, inline=inline, without_nonce=True
         )
     cookies = cookie_hardening(o)
+    cross_origin = compile_check(o)
+    varied = vary(cross_origin)
 
     def variant(policy: CompiledPolicy | None, is_secure: bool) -> HeaderSet | None:
         if policy is None:
@@ -166,6 +177,7 @@ def compile_policy(
             cookies,
             variant(without, is_secure),
             variant(nonce_free, is_secure),
+            varied,
         )
         for pairs, is_secure in ((secure, True), (plain, False))
     )
@@ -177,6 +189,7 @@ def compile_policy(
         secure=secure_set,
         insecure=plain_set,
         warnings=tuple(o.warnings),
+        cross_origin=cross_origin,
     )
 
 

@@ -96,6 +96,8 @@ PRESETS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
                 "content_security_policy": BALANCED_CSP,
                 "frame_options": "SAMEORIGIN",
                 "referrer_policy": "strict-origin-when-cross-origin",
+                # CSRF without tokens (cross_origin_protection.py).
+                "cross_origin_protection": True,
             }
         ),
         "strict": MappingProxyType(
@@ -109,6 +111,9 @@ PRESETS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
                 },
                 "frame_options": "DENY",
                 "referrer_policy": "no-referrer",
+                # CSRF without tokens, and no cross-site subresource loads.
+                "cross_origin_protection": True,
+                "resource_isolation": True,
             }
         ),
         "api": MappingProxyType(

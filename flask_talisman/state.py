@@ -43,8 +43,16 @@ VIEW_OPTIONS_ATTRIBUTE = "talisman_view_options"
 
 Result = CompiledPolicy | ConfigurationError
 _NOTHING = Watch()
-#: Browsers post reports from wherever the page was, plain HTTP too.
-_RECEIVER_LAYER: Layer = ("replace", {"force_https": False})
+#: Browsers post reports from wherever the page was, plain HTTP too, and
+#: from other sites: the cross-origin checks never refuse a report.
+_RECEIVER_LAYER: Layer = (
+    "replace",
+    {
+        "force_https": False,
+        "cross_origin_protection": False,
+        "resource_isolation": False,
+    },
+)
 
 
 class _ViewEntry:
@@ -173,6 +181,7 @@ class AppState:
         "app_ref",
         "before_hook",
         "cookie_hook",
+        "cross_origin_hook",
         "first_request",
         "inline_registry",
         "last_good",
@@ -191,6 +200,8 @@ class AppState:
     ) -> None:
         #: Whether the app has Talisman's last-running cookie hook.
         self.cookie_hook = False
+        #: Whether the app has Talisman's first-running cross-origin hook.
+        self.cross_origin_hook = False
         #: The app's before- and after-request hooks (for previews).
         self.before_hook: Callable[[], Response | None] | None = None
         self.after_hook: Callable[[Response], Response] | None = None

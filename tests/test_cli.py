@@ -51,6 +51,7 @@ TALISMAN_HEADERS = {
     "Reporting-Endpoints", "Strict-Transport-Security", "X-Content-Type-Options",
     "X-DNS-Prefetch-Control", "X-Download-Options", "X-Frame-Options",
     "X-Permitted-Cross-Domain-Policies", "X-XSS-Protection",
+    "Vary",  # resource_isolation's Sec-Fetch-* (cross_origin_protection.py)
 }  # fmt: skip
 #: Headers of those names that a view sets itself (Flask's static files).
 SET_BY_THE_VIEW = {"static": {"Cache-Control"}}

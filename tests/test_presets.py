@@ -60,6 +60,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "Content-Security-Policy-Report-Only": "require-trusted-types-for 'script'",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
+        # resource_isolation, enforced: caches key on how it was requested.
+        "Vary": "Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest",
     },
     "api": {
         "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",

@@ -140,6 +140,10 @@ VALID: dict[str, list[Any]] = {
     "harden_cookies_include": [["a"], "a"],
     "harden_cookies_exclude": [["a"]],
     "x_robots_tag": ["noindex, nofollow", ["googlebot: noindex", "max-snippet: 20"]],
+    "cross_origin_protection": [True, "report-only", False],
+    "resource_isolation": [True, "report-only", False],
+    "cross_origin_trusted_origins": [["https://a.example"], "http://a.example:8080",
+                                     {"https://b.example", "https://a.example"}],
 }  # fmt: skip
 
 #: Options whose default is the only valid value the strategies need.
