@@ -1003,6 +1003,144 @@ def test_the_elements_of_the_body_are_what_is_checked(
     assert assert_nonce_used(response, all_inline=all_inline) == "abc"
 
 
+# assert_nonce_used reads the page as browsers do ------------------------------
+
+
+def nonce_abc(text: str) -> Fake:
+    """A response from elsewhere whose CSP's nonce is ``abc``."""
+    return Fake({"Content-Security-Policy": "script-src 'nonce-abc'"}, text=text)
+
+
+def test_of_two_nonce_attributes_the_first_is_the_elements() -> None:
+    response = nonced_page(
+        '<script nonce="STALE" nonce="{{ csp_nonce() }}">go()</script>'
+    )
+    assert failure(assert_nonce_used, response) == (
+        f"1 element does not carry the response's nonce {nonce_of(response)!r}:\n"
+        f"""  line 1: <script nonce="STALE" nonce="{nonce_of(response)}">"""
+        "  (nonce 'STALE')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "element"),
+    [
+        pytest.param("<!-- x --!>\n<script>", "<script>", id="a-comment-ends-at---!>"),
+        pytest.param("<!-->\n<script>", "<script>", id="<!---->-is-a-whole-comment"),
+        pytest.param("<!--->\n<script>", "<script>", id="<!----->-is-a-whole-comment"),
+        pytest.param(
+            "<![CDATA[>\n<script>]]>",
+            "<script>",
+            id="cdata-in-html-is-a-comment-to-the-first->",
+        ),
+        pytest.param(
+            "<?php echo 1 ?>\n<script>", "<script>", id="a-bogus-comment-ends-at->"
+        ),
+        pytest.param("<svg>\n<script>", "<script>", id="an-svg-script"),
+        pytest.param("<svg>\n<style>", "<style>", id="an-svg-style"),
+        pytest.param(
+            "<svg><title>\n<script>", "<script>", id="a-script-in-an-svg-title"
+        ),
+        pytest.param("<math><mi>\n<script>", "<script>", id="a-script-in-a-mathml-mi"),
+        pytest.param(
+            "<template>\n<script>", "<script>", id="a-script-a-template-will-insert"
+        ),
+        pytest.param(
+            '<script nonce="abc"><!--</script>\n<script>',
+            "<script>",
+            id="</script>-ends-a-script-after-<!--",
+        ),
+        pytest.param(
+            "<textarea>\n</TEXTAREA\t><script>",
+            "<script>",
+            id="a-raw-text-element-ends-at-its-end-tag-in-any-case",
+        ),
+        pytest.param(
+            '<p title="</p>">\n<script>', "<script>", id="a-quoted-attribute-value"
+        ),
+        pytest.param(
+            '\n<script nonce="a" src="/a.js" nonce="abc" SRC="/b.js">',
+            '<script nonce="a" src="/a.js" nonce="abc" SRC="/b.js">  (nonce \'a\')',
+            id="a-nonce-attribute-repeated-in-another-case",
+        ),
+    ],
+)
+def test_an_element_the_browser_blocks_fails(text: str, element: str) -> None:
+    # A comment after them: one that opened earlier than a browser's would
+    # end there, hiding them.
+    response = nonce_abc(
+        f'<script nonce="abc">ok()</script>{text}x()</script><!-- end -->'
+    )
+    message = failure(assert_nonce_used, response, all_inline=True)
+    assert message.startswith("1 element does not carry the response's nonce 'abc'")
+    assert message.splitlines()[1].startswith(f"  line 2: {element}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("<textarea>{}</textarea>", id="in-a-textarea"),
+        pytest.param("<TITLE>{}</TITLE>", id="in-a-title"),
+        pytest.param("<xmp>{}</xmp>", id="in-an-xmp"),
+        pytest.param("<iframe>{}</iframe>", id="in-an-iframe"),
+        pytest.param("<noembed>{}</noembed>", id="in-a-noembed"),
+        pytest.param("<noframes>{}</noframes>", id="in-a-noframes"),
+        pytest.param("<noscript>{}</noscript>", id="in-a-noscript-with-scripting-on"),
+        pytest.param("<plaintext>{}", id="after-a-plaintext"),
+        pytest.param("<style>/* {} */</style>", id="in-a-style"),
+        pytest.param("<script>'{}'</script>", id="in-a-script"),
+        pytest.param(
+            "<script><!--<script></script>{}--></script>",
+            id="in-a-script-after-<!--<script>",
+        ),
+        pytest.param("<svg><![CDATA[{}]]></svg>", id="in-an-svg-cdata-section"),
+        pytest.param("<!-- {} -->", id="in-a-comment"),
+        pytest.param('<p title="{}">', id="in-an-attribute"),
+        pytest.param("<script nonce='abc'", id="in-a-tag-the-document-ends-in"),
+    ],
+)
+def test_a_nonce_in_text_is_not_an_element_that_uses_it(text: str) -> None:
+    response = nonce_abc(text.format('<script nonce="abc">ok()</script>'))
+    message = failure(assert_nonce_used, response)
+    assert message.startswith("No element of the body carries the response's nonce")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('<script nonce="&#x61;b&#99;">', id="character-references"),
+        pytest.param("<script nonce=abc>", id="an-unquoted-value"),
+        pytest.param("<SCRIPT NONCE='abc'>", id="names-in-any-case"),
+        pytest.param(
+            '<script nonce="abc">x()</script nonce="old">',
+            id="attributes-of-an-end-tag-are-ignored",
+        ),
+        pytest.param(
+            '<script nonce="abc"></script><noscript><script nonce="old">',
+            id="noscript-content-is-text",
+        ),
+        pytest.param(
+            '<script nonce="abc"></script><title><script>x()</script></title>',
+            id="title-content-is-text",
+        ),
+        pytest.param(
+            '<script nonce="abc"></script><svg><script href="/a.js"></script>',
+            id="an-svg-script-with-a-source",
+        ),
+        pytest.param(
+            '<script nonce="abc"></script><script language="vbscript">x</script>',
+            id="a-script-in-another-language",
+        ),
+        pytest.param(
+            '<script nonce="abc"></script><math><script>x</script><style>',
+            id="mathml-has-no-scripts-or-styles",
+        ),
+    ],
+)
+def test_a_page_the_browser_runs_passes(text: str) -> None:
+    assert assert_nonce_used(nonce_abc(text + "</script>"), all_inline=True) == "abc"
+
+
 def test_a_long_tag_is_shortened() -> None:
     tag = f'<script nonce="x" src="/{"a" * 100}.js">'
     response = Fake({"Content-Security-Policy": "script-src 'nonce-abc'"}, text=tag)
