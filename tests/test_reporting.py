@@ -120,7 +120,8 @@ def test_receiver_keeps_what_the_user_configured() -> None:
 
 
 def test_receiver_options_are_app_wide_and_fixed_after_init() -> None:
-    t = Talisman(make_app(), report_receiver="/r")
+    app = make_app()  # kept: a collected app takes its options with it
+    t = Talisman(app, report_receiver="/r")
     with pytest.raises(ConfigurationError, match="per view"):
         t(report_receiver="/other")
     with pytest.raises(ConfigurationError, match="init_app"):
