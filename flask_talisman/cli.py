@@ -6,7 +6,9 @@ package is installed ``flask --app APP talisman --help`` lists:
 ``flask talisman headers [--format table|json] [--endpoint NAME] [--host HOST] [PATH]``
     The headers Talisman adds to every URL rule's responses (or to the rule
     ``PATH`` matches, or the rules of one endpoint), over HTTPS and plain
-    HTTP, as a real request gets them. A nonce is shown as ``{nonce}``.
+    HTTP, as a real request gets them. A nonce is shown as ``{nonce}``. A
+    route with a cross-origin request check on shows it on a ``Checks:``
+    line.
 
 ``flask talisman check [--format table|json] [--strict]``
     Lints every route's policies and the app-wide configuration; exits 1
@@ -160,12 +162,30 @@ def _served_lines(label: str, served: Served, width: int) -> list[str]:
     return lines
 
 
+def _check_lines(checks: dict[str, Any], width: int) -> list[str]:
+    # "  Checks: cross_origin_protection, resource_isolation (report-only)",
+    # only for a route with a cross-origin check on.
+    on = [
+        name if checks[name] is True else f"{name} (report-only)"
+        for name in ("cross_origin_protection", "resource_isolation")
+        if checks.get(name)
+    ]
+    if not on:
+        return []
+    text = ", ".join(on)
+    trusted = checks.get("cross_origin_trusted_origins")
+    if trusted:
+        text += "; trusted origins: " + " ".join(trusted)
+    return _wrapped("  Checks", text, width, 0)
+
+
 def format_table(routes: list[RouteHeaders], width: int = _WIDTH) -> str:
     """The headers of ``routes`` as text for people, ``width`` columns wide."""
     blocks: list[str] = []
     for route in routes:
         title = f"{route.rule}  ({route.endpoint}; {', '.join(route.methods)})"
         lines = [title, "=" * min(len(title), width)]
+        lines += _check_lines(route.checks, width)
         lines += _served_lines("HTTPS", route.https, width)
         if route.http.headers == route.https.headers and route.http == route.https:
             lines.append("  HTTP: the same as HTTPS")

@@ -240,17 +240,21 @@ def vary(check: CrossOriginCheck | None) -> tuple[str, ...]:
 
 
 def add_vary(headers: Headers, names: tuple[str, ...]) -> None:
-    """Add ``names`` to the response's ``Vary``, keeping what it has."""
-    current = headers.get("Vary")
+    """Add ``names`` to the response's ``Vary``, keeping what it has.
+
+    Every ``Vary`` line already there (Flask-CORS adds one of its own) is
+    kept, in one line with the names it lacked.
+    """
+    current = headers.getlist("Vary")
     if not current:
         headers["Vary"] = ", ".join(names)
         return
-    have = {part.strip().lower() for part in current.split(",")}
+    have = {part.strip().lower() for value in current for part in value.split(",")}
     if "*" in have:
         return
     missing = [name for name in names if name.lower() not in have]
     if missing:
-        headers["Vary"] = ", ".join((current, *missing))
+        headers["Vary"] = ", ".join((*current, *missing))
 
 
 # -- per request ---------------------------------------------------------------------

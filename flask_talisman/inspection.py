@@ -18,7 +18,7 @@ import contextvars
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, request
@@ -93,6 +93,10 @@ class RouteHeaders:
     host: str
     https: Served
     http: Served
+    #: The cross-origin request checks (cross_origin_protection.py):
+    #: ``cross_origin_protection`` and ``resource_isolation`` (``True``,
+    #: ``"report-only"`` or ``False``) and ``cross_origin_trusted_origins``.
+    checks: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The shape ``flask talisman headers --format json`` prints."""
@@ -103,6 +107,7 @@ class RouteHeaders:
             "host": self.host,
             "https": self.https.to_json(),
             "http": self.http.to_json(),
+            "checks": dict(self.checks),
         }
 
 
@@ -355,6 +360,26 @@ def route_headers(
             host=host,
             https=preview(app, rule, secure=True, host=host, path=path),
             http=preview(app, rule, secure=False, host=host, path=path),
+            checks=_checks(app, rule.endpoint),
         )
         for rule in rules
     ]
+
+
+def _checks(app: Flask, endpoint: str) -> dict[str, Any]:
+    """The cross-origin checks of ``endpoint`` (all off if it cannot compile)."""
+    try:
+        check = app.extensions["talisman"].policy_for(endpoint).cross_origin
+    except ConfigurationError:  # the previews show the error
+        check = None
+    if check is None:
+        return {
+            "cross_origin_protection": False,
+            "resource_isolation": False,
+            "cross_origin_trusted_origins": [],
+        }
+    return {
+        "cross_origin_protection": check.protection,
+        "resource_isolation": check.isolation,
+        "cross_origin_trusted_origins": sorted(check.trusted),
+    }

@@ -206,7 +206,14 @@ def test_redirects_views_blueprints_and_variables_show_what_real_requests_get() 
 
 def test_the_json_has_exactly_the_documented_shape() -> None:
     (entry,) = headers_json(redirecting_app(), "/")
-    assert list(entry) == ["endpoint", "rule", "methods", "host", "https", "http"]
+    assert list(entry) == [
+        "endpoint", "rule", "methods", "host", "https", "http", "checks"
+    ]  # fmt: skip
+    assert entry["checks"] == {
+        "cross_origin_protection": False,
+        "resource_isolation": False,
+        "cross_origin_trusted_origins": [],
+    }
     assert entry["host"] == "localhost"
     assert list(entry["https"]) == ["redirect", "headers"]
     assert list(entry["http"]) == ["redirect", "headers"]

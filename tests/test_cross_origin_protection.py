@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, jsonify, make_response, session
+from werkzeug.datastructures import Headers
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import Client, TestResponse
@@ -665,12 +666,13 @@ def test_vary_keeps_the_apps_own() -> None:
     assert call(app, "GET", "/star").headers["Vary"] == "*"
 
 
-def test_add_vary_adds_nothing_already_there() -> None:
-    from werkzeug.datastructures import Headers
-
+def test_add_vary_adds_nothing_already_there_and_keeps_every_line() -> None:
     headers = Headers({"Vary": "Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest"})
     add_vary(headers, ("Sec-Fetch-Site",))
     assert headers.getlist("Vary") == [VARY]
+    headers = Headers([("Vary", "Cookie"), ("Vary", "Origin")])
+    add_vary(headers, ("Sec-Fetch-Site", "Cookie"))
+    assert headers.getlist("Vary") == ["Cookie, Origin, Sec-Fetch-Site"]
 
 
 # -- presets and configuration -------------------------------------------------------
