@@ -35,7 +35,7 @@ from flask_talisman.cli import talisman as talisman_cli
 from flask_talisman.lint import CODES, Finding, _source, lint_app, lint_csp
 from flask_talisman.presets import PRESETS
 
-from .conftest import make_app, unavailable
+from .conftest import asked_for, make_app, unavailable
 
 DOCS = Path(__file__).parent.parent / "docs" / "check.rst"
 EVALUATOR_VERSION = "1.1.8"
@@ -1223,6 +1223,9 @@ def install_evaluator(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Pa
     Skips (or fails, with ``TALISMAN_EVALUATOR_TESTS=required``) when npm,
     node or the registry is unavailable.
     """
+    asked_for(
+        "TALISMAN_EVALUATOR_TESTS", "the CSP Evaluator comparison", "npm's registry"
+    )
     if _INSTALLED:
         return _INSTALLED[0]
     npm, node = shutil.which("npm"), shutil.which("node")

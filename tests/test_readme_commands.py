@@ -40,7 +40,7 @@ def adapted(command: str, origin: Path) -> str:
     if command.endswith(" && flask --app example_app run"):
         return command.removesuffix(" run") + " routes"
     assert command.endswith(" && pytest")
-    return command + " --collect-only -q tests/test_packaging.py"
+    return command + " -n 0 --collect-only -q tests/test_packaging.py"
 
 
 @pytest.fixture(scope="module")
