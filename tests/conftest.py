@@ -18,6 +18,7 @@ from flask_talisman import (
     DENY,
     SAMEORIGIN,
     ConfigurationError,
+    Report,
     Talisman,
     report_received,
 )
@@ -317,6 +318,18 @@ def disconnect_report_receivers() -> Any:
     yield
     for receiver in list(report_received.receivers.values()):
         report_received.disconnect(receiver)
+
+
+def collect_reports(app: Flask) -> list[Report]:
+    """The reports ``app``'s receiver signals from now on, in a list."""
+    received: list[Report] = []
+
+    def collect(sender: Flask, report: Report) -> None:
+        assert sender is app
+        received.append(report)
+
+    report_received.connect(collect, app, weak=False)
+    return received
 
 
 def strict_app(name: str = "app") -> Flask:

@@ -27,9 +27,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from flask_talisman import Report, Talisman, report_received
+from flask_talisman import Report, Talisman
 
-from .conftest import make_app
+from .conftest import collect_reports, make_app
 
 pytestmark = pytest.mark.usefixtures("disconnect_report_receivers")
 
@@ -50,14 +50,7 @@ def receiver() -> tuple[Flask, list[Report]]:
         content_security_policy={"script-src": "'self'"},
         content_security_policy_report_only="require-trusted-types-for 'script'",
     )
-    received: list[Report] = []
-
-    def collect(sender: Flask, report: Report) -> None:
-        received.append(report)
-
-    report_received.connect(collect, app, weak=False)
-    app.extensions["test_collector"] = collect
-    return app, received
+    return app, collect_reports(app)
 
 
 def target(app: Flask, seen: dict[str, str]) -> str:

@@ -18,7 +18,7 @@ from flask_talisman import (
     report_received,
 )
 
-from .conftest import HTTPS, add_view, make_app
+from .conftest import HTTPS, add_view, collect_reports, make_app
 
 pytestmark = pytest.mark.usefixtures("disconnect_report_receivers")
 
@@ -61,15 +61,7 @@ BATCH = [
 def receiver_app(**options: Any) -> tuple[Flask, list[Report]]:
     app = make_app()
     Talisman(app, report_receiver="/r", **options)
-    received: list[Report] = []
-
-    def collect(sender: Flask, report: Report) -> None:
-        assert sender is app
-        received.append(report)
-
-    report_received.connect(collect, app, weak=False)
-    app.extensions["test_collector"] = collect
-    return app, received
+    return app, collect_reports(app)
 
 
 def post(app: Flask, body: object, content_type: str, **kwargs: Any) -> Any:

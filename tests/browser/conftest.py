@@ -213,6 +213,16 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate | None:
     return Certificate(cert, key, spki)
 
 
+def tls_context(certificate: Certificate | None) -> ssl.SSLContext:
+    """A server's TLS context with the test certificate (fails or skips without)."""
+    if certificate is None:
+        _unavailable("openssl, to make a certificate for the HTTPS server")
+    assert certificate is not None
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(certificate.cert, certificate.key)
+    return tls
+
+
 @pytest.fixture(scope="package")
 def tls_server(live_app: Flask, certificate: Certificate | None) -> Iterator[Server]:
     """The same app over HTTPS, with a certificate Chromium is told to trust.
@@ -221,12 +231,7 @@ def tls_server(live_app: Flask, certificate: Certificate | None) -> Iterator[Ser
     receiver, not even on 127.0.0.1 or localhost; over HTTPS it does. This
     server is for the test of that path.
     """
-    if certificate is None:
-        _unavailable("openssl, to make a certificate for the HTTPS server")
-    assert certificate is not None
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(certificate.cert, certificate.key)
-    with _serve(live_app, tls) as (https, recorder):
+    with _serve(live_app, tls_context(certificate)) as (https, recorder):
         yield Server(live_app, recorder, "https", https.server_port)
 
 

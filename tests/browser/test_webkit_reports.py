@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import ssl
 import subprocess
 import uuid
 import warnings
@@ -27,9 +26,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from flask_talisman import Report, Talisman, csp_nonce, report_received
+from flask_talisman import Report, Talisman, csp_nonce
 
-from .conftest import Certificate, _serve, _unavailable, wait_for
+from ..conftest import collect_reports
+from .conftest import Certificate, _serve, _unavailable, tls_context, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -116,14 +116,7 @@ def make_app() -> tuple[Flask, list[Report]]:
     def page() -> str:
         return PAGE.format(nonce=csp_nonce())
 
-    received: list[Report] = []
-
-    def collect(sender: Flask, report: Report) -> None:
-        received.append(report)
-
-    report_received.connect(collect, app, weak=False)
-    app.extensions["test_collector"] = collect
-    return app, received
+    return app, collect_reports(app)
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
@@ -133,11 +126,7 @@ def test_webkits_reports_arrive_with_their_disposition(
     app, received = make_app()
     tls = None
     if scheme == "https":
-        if certificate is None:
-            _unavailable("openssl, to make a certificate for the HTTPS server")
-        assert certificate is not None
-        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls.load_cert_chain(certificate.cert, certificate.key)
+        tls = tls_context(certificate)
     with _serve(app, tls) as (server, recorder):
         url = f"{scheme}://127.0.0.1:{server.server_port}/?run={uuid.uuid4().hex}"
         webkit.get(url)
