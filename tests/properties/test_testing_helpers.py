@@ -1,7 +1,7 @@
 """Properties: the testing helpers read a page as browsers do.
 
 ``assert_nonce_used`` reads HTML with a parser of its own
-(``flask_talisman.testing._Page``). For any document mixing scripts, styles,
+(``flask_talisman._html.Page``). For any document mixing scripts, styles,
 comments, CDATA, raw text elements, SVG and MathML, tables and formatting
 elements, with attributes repeated, in any letter case, quoted or not and
 with character references, it finds the same elements as html5lib, which
@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flask_talisman import testing
+from flask_talisman import _html
 
 from .test_options import SETTINGS
 
@@ -62,7 +62,7 @@ def found(elements: Iterable[Element | None]) -> set[Element]:
 
 
 def ours(document: str) -> set[Element]:
-    page = testing._Page(document)
+    page = _html.Page(document)
     return found(element(*each[2:]) for each in page.elements)
 
 
