@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from flask_talisman import Talisman, csp_nonce
 
@@ -99,3 +99,88 @@ def test_both_reports_arrive_with_their_disposition(
     assert wait_for(arrived, timeout=20) == EXPECTED, [
         dict(r.body) for r in served["received"] if r.body.get("documentURL") == url
     ]
+
+
+def non_loopback_address() -> str | None:
+    """An IPv4 address of this machine outside 127/8, or None."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def both_directives_app() -> tuple[Flask, list[tuple[str, str]]]:
+    """A page whose CSP has report-uri and report-to, set by hand."""
+    app = Flask("both")
+    posts: list[tuple[str, str]] = []
+
+    @app.route("/")
+    def page() -> Any:
+        response = app.make_response(
+            "<!doctype html><title>both</title><script>var blocked = 1;</script>"
+        )
+        origin = f"http://{request.host}"
+        response.headers["Reporting-Endpoints"] = f'g="{origin}/rt"'
+        response.headers["Content-Security-Policy"] = (
+            "script-src 'none'; report-uri /ru; report-to g"
+        )
+        return response
+
+    @app.post("/<kind>")
+    def report(kind: str) -> tuple[str, int]:
+        posts.append((kind, request.path))
+        return "", 204
+
+    return app, posts
+
+
+#: Where each engine posted a plain-HTTP page's report when the CSP has both
+#: report-uri and report-to, as measured (None: nothing at all).
+BOTH_DIRECTIVES = {
+    # http://127.0.0.1 is a potentially trustworthy origin.
+    "loopback": {"chromium": None, "firefox": None, "webkit": "/rt"},
+    # Plain HTTP on an address outside 127/8.
+    "not-a-secure-context": {"chromium": None, "firefox": None, "webkit": None},
+}
+
+
+@pytest.mark.parametrize("where", BOTH_DIRECTIVES)
+def test_what_a_plain_http_page_with_both_directives_reports(
+    engine: Engine, where: str
+) -> None:
+    """Why Talisman leaves report-to out of plain-HTTP responses.
+
+    On an origin that is not a secure context, a CSP with both report-uri
+    and report-to makes no engine report at all: each ignores report-uri
+    because report-to is there, and sends no Reporting API report from an
+    insecure page. Even on http://127.0.0.1 only WebKit reports (through
+    report-to). Without report-to, every engine posts to report-uri
+    (``test_both_reports_arrive_with_their_disposition``).
+    """
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app, posts = both_directives_app()
+    host = "127.0.0.1" if where == "loopback" else non_loopback_address()
+    if host is None:
+        pytest.skip("this machine has no IPv4 address outside 127/8")
+    server = make_server(host, 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    expected = BOTH_DIRECTIVES[where][engine.name]
+    try:
+        engine.goto(f"http://{host}:{server.server_port}/")
+        # Waits for a report where one is expected; else long enough for
+        # one to have come (Chromium reports within 100 ms here).
+        got = wait_for(lambda: list(posts), timeout=8 if expected else 3)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert {path for _, path in got} == ({expected} if expected else set()), got
