@@ -59,11 +59,15 @@ def served(certificate: Certificate | None) -> Iterator[dict[str, Any]]:
     """The app over HTTP and HTTPS, and the reports it receives."""
     app = make_app()
     received = collect_reports(app)
-    with _serve(app) as (http, _), _serve(app, tls_context(certificate)) as (https, _):
+    with (
+        _serve(app) as (http, http_log),
+        _serve(app, tls_context(certificate)) as (https, https_log),
+    ):
         yield {
             "http": f"http://127.0.0.1:{http.server_port}",
             "https": f"https://127.0.0.1:{https.server_port}",
             "received": received,
+            "log": {"http": http_log, "https": https_log},
         }
 
 
@@ -86,6 +90,8 @@ def test_both_reports_arrive_with_their_disposition(
     engine: Engine, served: dict[str, Any], scheme: str
 ) -> None:
     url = f"{served[scheme]}/?run={uuid.uuid4().hex}"
+    log = served["log"][scheme].requests
+    start = len(log)
     engine.goto(url)
 
     def arrived() -> dict[str, str]:
@@ -99,6 +105,20 @@ def test_both_reports_arrive_with_their_disposition(
     assert wait_for(arrived, timeout=20) == EXPECTED, [
         dict(r.body) for r in served["received"] if r.body.get("documentURL") == url
     ]
+    posted = {kind for method, _, kind in log[start:] if method == "POST"}
+    assert posted == {CONTENT_TYPES[scheme][engine.name]}
+
+
+#: How each engine posted the reports (report-uri over plain HTTP, the
+#: Reporting API over HTTPS; WebKit labels its one-object reports csp-report).
+CONTENT_TYPES = {
+    "http": dict.fromkeys(ENGINES, "application/csp-report"),
+    "https": {
+        "chromium": "application/reports+json",
+        "firefox": "application/reports+json",
+        "webkit": "application/csp-report",
+    },
+}
 
 
 def non_loopback_address() -> str | None:
