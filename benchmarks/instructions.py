@@ -27,7 +27,7 @@ import run
 from _callgrind import callgrind
 factory, _ = run.SCENARIOS[{scenario!r}]
 app = factory()
-environ = run.environ()
+environ = run.environ({scenario!r})
 for i in range(50 + {count}):
     for _ in app.wsgi_app(dict(environ), run.start_response):
         pass

@@ -154,6 +154,34 @@ SCENARIOS: dict[str, tuple[Callable[[], Flask], str]] = {
         "bare Flask, template",
     ),
     "secure 2.0.1, default headers": (secure_default, "bare Flask"),
+    # A browser's request (Fetch Metadata), for the cross-origin checks.
+    "bare Flask, browser request": (bare, "bare Flask, browser request"),
+    "ours, default, browser request": (ours, "bare Flask, browser request"),
+    "ours, both cross-origin checks on, same-origin fetch": (
+        lambda: ours(cross_origin_protection=True, resource_isolation=True),
+        "bare Flask, browser request",
+    ),
+    "ours, both cross-origin checks on, cross-site link": (
+        lambda: ours(cross_origin_protection=True, resource_isolation=True),
+        "bare Flask, browser request",
+    ),
+}
+#: Request headers of the scenarios that stand for a browser's request.
+SAME_ORIGIN_FETCH = {
+    "HTTP_SEC_FETCH_SITE": "same-origin",
+    "HTTP_SEC_FETCH_MODE": "cors",
+    "HTTP_SEC_FETCH_DEST": "empty",
+}
+CROSS_SITE_LINK = {
+    "HTTP_SEC_FETCH_SITE": "cross-site",
+    "HTTP_SEC_FETCH_MODE": "navigate",
+    "HTTP_SEC_FETCH_DEST": "document",
+}
+ENVIRONS: dict[str, dict[str, str]] = {
+    "bare Flask, browser request": SAME_ORIGIN_FETCH,
+    "ours, default, browser request": SAME_ORIGIN_FETCH,
+    "ours, both cross-origin checks on, same-origin fetch": SAME_ORIGIN_FETCH,
+    "ours, both cross-origin checks on, cross-site link": CROSS_SITE_LINK,
 }
 RATIOS = [
     (
@@ -172,6 +200,11 @@ RATIOS = [
         "hand-written after_request hook",
     ),
     (
+        "both cross-origin checks on / default, same-origin",
+        "ours, both cross-origin checks on, same-origin fetch",
+        "ours, default, browser request",
+    ),
+    (
         "per-view + blueprint options / undecorated",
         "ours, blueprint view, per-view + blueprint options",
         "ours, blueprint view, undecorated",
@@ -179,8 +212,10 @@ RATIOS = [
 ]
 
 
-def environ() -> dict[str, Any]:
+def environ(scenario: str | None = None) -> dict[str, Any]:
+    """The WSGI environ of a scenario's request (an HTTPS GET of ``/``)."""
     return {
+        **ENVIRONS.get(scenario or "", {}),
         "REQUEST_METHOD": "GET",
         "PATH_INFO": "/",
         "SERVER_NAME": "localhost",
@@ -197,10 +232,10 @@ def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
     assert status.startswith("200"), status
 
 
-def time_requests(app: Flask, count: int) -> float:
+def time_requests(app: Flask, count: int, scenario: str | None = None) -> float:
     """Microseconds per request, over ``count`` requests."""
     call = app.wsgi_app
-    base = environ()
+    base = environ(scenario)
     start = time.perf_counter()
     for _ in range(count):
         body = call(dict(base), start_response)
@@ -229,14 +264,14 @@ def main() -> None:
     _vendor.install()
     apps = {name: factory() for name, (factory, _) in SCENARIOS.items()}
     check(apps)
-    for app in apps.values():  # warm up caches and code paths
-        time_requests(app, 200)
+    for name, app in apps.items():  # warm up caches and code paths
+        time_requests(app, 200, name)
     samples: dict[str, list[float]] = {name: [] for name in apps}
     names = list(apps)
     for round_ in range(args.rounds):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(time_requests(apps[name], args.requests))
+            samples[name].append(time_requests(apps[name], args.requests, name))
     medians = {name: statistics.median(values) for name, values in samples.items()}
     print(
         f"{args.rounds} interleaved rounds of {args.requests} requests; "

@@ -52,6 +52,7 @@ from werkzeug.exceptions import Forbidden, HTTPException
 from .errors import ConfigurationError, check_header_text, suggest, type_error
 from .headers.base import Option, Resolved, flag
 from .https import checked_host, is_secure
+from .wire import header_absent
 
 __all__ = [
     "OPTIONS",
@@ -227,8 +228,8 @@ def compile_check(o: Resolved) -> CrossOriginCheck | None:
     )
 
 
-def vary(check: CrossOriginCheck | None) -> tuple[str, ...]:
-    """The ``Vary`` names every response under ``check`` gets.
+def vary(check: CrossOriginCheck | None) -> str:
+    """The ``Vary`` value every response under ``check`` gets, or ``""``.
 
     Only enforced resource isolation answers a GET differently by how it
     was requested; a shared cache must not give a response stored for a
@@ -236,22 +237,25 @@ def vary(check: CrossOriginCheck | None) -> tuple[str, ...]:
     page itself). Unsafe methods' responses are not stored by shared caches,
     and report-only mode serves every request the same.
     """
-    return VARY if check is not None and check.isolation is True else ()
+    return ", ".join(VARY) if check is not None and check.isolation is True else ""
 
 
-def add_vary(headers: Headers, names: tuple[str, ...]) -> None:
-    """Add ``names`` to the response's ``Vary``, keeping what it has.
+def add_vary(headers: Headers, value: str) -> None:
+    """Add ``value``'s names to the response's ``Vary``, keeping what it has.
 
     Every ``Vary`` line already there (Flask-CORS adds one of its own) is
     kept, in one line with the names it lacked.
     """
+    if header_absent(headers, "vary", value):  # the usual case
+        return
     current = headers.getlist("Vary")
     if not current:
-        headers["Vary"] = ", ".join(names)
+        headers["Vary"] = value
         return
-    have = {part.strip().lower() for value in current for part in value.split(",")}
+    have = {part.strip().lower() for line in current for part in line.split(",")}
     if "*" in have:
         return
+    names = [name.strip() for name in value.split(",")]
     missing = [name for name in names if name.lower() not in have]
     if missing:
         headers["Vary"] = ", ".join((*current, *missing))
@@ -457,9 +461,11 @@ def unprotected_routes(app: Flask) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 def _exempt_from_csrf(app: Flask, csrf: object, endpoint: str) -> bool:
-    # Flask-WTF keeps exempt views as "module.name" and blueprints by name.
+    # Flask-WTF keeps exempt views as "module.name", and blueprints.
     views: Any = getattr(csrf, "_exempt_views", ())
-    blueprints: Any = getattr(csrf, "_exempt_blueprints", ())
+    blueprints = {
+        getattr(bp, "name", bp) for bp in getattr(csrf, "_exempt_blueprints", ())
+    }
     view = app.view_functions.get(endpoint)
     name = f"{getattr(view, '__module__', '')}.{getattr(view, '__name__', '')}"
     parts = endpoint.split(".")[:-1]

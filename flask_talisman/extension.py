@@ -272,7 +272,7 @@ class Talisman:
             for layers in registry.layers()
             for layer in layers
         ):
-            self._add_cross_origin_hook(app, state)
+            self._hook_first(app, state)
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.add_extension(InlineExtension)
         extension = app.jinja_env.extensions[InlineExtension.identifier]
@@ -387,7 +387,7 @@ class Talisman:
                 for state in list(self._states):
                     app = state.app_ref()
                     if app is not None:  # pragma: no branch - the app owns it
-                        self._add_cross_origin_hook(app, state)
+                        self._hook_first(app, state)
             return target
 
         return decorator
@@ -420,7 +420,7 @@ class Talisman:
         if name == "harden_cookies" and checked.normal:
             self._add_cookie_hook(app, state)
         if name in _CHECKS and checked.normal:
-            self._add_cross_origin_hook(app, state)
+            self._hook_first(app, state)
         if name in SESSION_OPTIONS:
             # A configuration step taken by the user, not a per-request write.
             apply_session_cookie_options(app, state.normal(SESSION_OPTIONS))
@@ -481,9 +481,8 @@ class Talisman:
         def talisman_before_request() -> Response | None:
             request = current_request()
             policy = state.policy_for(request.endpoint)
-            if policy.cross_origin is not None and not state.cross_origin_hook:
-                # Turned on once the app was serving: checked here, after
-                # the hooks registered before Talisman's.
+            if policy.cross_origin is not None:
+                # First of the app's hooks when on at set-up (_hook_first).
                 judge(policy.cross_origin, request)
             secure = is_secure(request, policy.trust_x_forwarded_proto)
             headers = policy.secure if secure else policy.insecure
@@ -652,31 +651,24 @@ class Talisman:
         app.after_request_funcs.setdefault(None, []).insert(0, self._make_cookie_hook())
         state.cookie_hook = True
 
-    def _add_cross_origin_hook(self, app: Flask, state: AppState) -> None:
-        # The cross-origin checks run first of the app's before-request
-        # hooks, whichever extensions were set up before Talisman (Flask-WTF's
-        # CSRFProtect among them): a refused request reaches no other hook
-        # and no view. Flask runs app-wide before-request hooks in
-        # registration order, so it goes to the front of the list; added only
-        # while the app is set up (never once it serves requests, when another
-        # thread may be running the list), and only where a check is on, so
-        # an app without them pays nothing. Turned on later, the checks run
-        # in Talisman's before-request hook instead.
+    def _hook_first(self, app: Flask, state: AppState) -> None:
+        # With a cross-origin check on, Talisman's before-request hook runs
+        # first of the app's, whichever extensions were set up before
+        # Talisman (Flask-WTF's CSRFProtect among them): a refused request
+        # reaches no other hook and no view. Flask runs app-wide
+        # before-request hooks in list order, so the hook moves to the front;
+        # only while the app is set up (never once it serves requests, when
+        # another thread may be running the list), and only where a check is
+        # on, so an app without them keeps its order and pays nothing.
+        # Turned on later, the checks still run, in the hook where it is.
         if state.cross_origin_hook or app._got_first_request:
             return
-        app.before_request_funcs.setdefault(None, []).insert(
-            0, self._make_cross_origin_hook(state)
-        )
+        hooks = app.before_request_funcs.setdefault(None, [])
+        hook: Any = state.before_hook
+        if hook in hooks:  # pragma: no branch - init_app added it
+            hooks.remove(hook)
+        hooks.insert(0, hook)
         state.cross_origin_hook = True
-
-    def _make_cross_origin_hook(self, state: AppState) -> Callable[[], None]:
-        def talisman_cross_origin() -> None:
-            request = current_request()
-            check = state.policy_for(request.endpoint).cross_origin
-            if check is not None:
-                judge(check, request)
-
-        return talisman_cross_origin
 
     def _make_cookie_hook(self) -> Callable[[Response], Response]:
         def talisman_harden_cookies(response: Response) -> Response:

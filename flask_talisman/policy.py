@@ -63,7 +63,7 @@ class HeaderSet:
     rooted: Pairs = ()
     #: Names added to the response's ``Vary`` (kept with the app's own):
     #: the request headers that enforced resource isolation answers by.
-    vary: tuple[str, ...] = ()
+    vary: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ def _header_set(
     cookies: CookieHardening | None,
     no_origin: HeaderSet | None,
     without_nonce: HeaderSet | None,
-    varied: tuple[str, ...] = (),
+    varied: str = "",
 ) -> HeaderSet:
     # The one place every value passes before it can reach a response: the
     # per-request path sets these without checking them again.

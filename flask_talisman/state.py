@@ -200,7 +200,8 @@ class AppState:
     ) -> None:
         #: Whether the app has Talisman's last-running cookie hook.
         self.cookie_hook = False
-        #: Whether the app has Talisman's first-running cross-origin hook.
+        #: Whether Talisman's before-request hook was moved to the front of
+        #: the app's list (a cross-origin check is on).
         self.cross_origin_hook = False
         #: The app's before- and after-request hooks (for previews).
         self.before_hook: Callable[[], Response | None] | None = None

@@ -566,7 +566,7 @@ def test_the_check_runs_before_every_other_hook_and_the_view() -> None:
     assert call(app, site="same-origin").status_code == 200
     assert ran == ["before", "after", "view"]
     names = [f.__name__ for f in app.before_request_funcs[None]]
-    assert names[0] == "talisman_cross_origin"
+    assert names == ["talisman_before_request", "registered_before", "registered_after"]
 
 
 def test_checks_turned_on_after_the_first_request_run_in_talismans_hook() -> None:
@@ -596,11 +596,16 @@ def test_checks_turned_on_after_the_first_request_run_in_talismans_hook() -> Non
     ],
 )
 def test_turned_on_while_setting_up_the_hook_goes_first(turn_on: Any) -> None:
-    app, talisman = checked_app()
+    app = Flask("setup")
+    app.before_request(lambda: None)
+    talisman = Talisman(app)
+    app.before_request(lambda: None)
+    names = [f.__name__ for f in app.before_request_funcs[None]]
+    assert names == ["<lambda>", "talisman_before_request", "<lambda>"]
     turn_on(app, talisman)
     turn_on(app, talisman)  # once only
     names = [f.__name__ for f in app.before_request_funcs[None]]
-    assert names == ["talisman_cross_origin", "talisman_before_request"]
+    assert names == ["talisman_before_request", "<lambda>", "<lambda>"]
 
 
 def test_a_decorated_view_before_init_app_registers_the_hook() -> None:
@@ -612,17 +617,22 @@ def test_a_decorated_view_before_init_app_registers_the_hook() -> None:
     def index() -> str:
         return "ok"
 
+    app.before_request(lambda: None)
     talisman.init_app(app)
-    assert app.before_request_funcs[None][0].__name__ == "talisman_cross_origin"
+    assert app.before_request_funcs[None][0].__name__ == "talisman_before_request"
     assert call(app, site="cross-site").status_code == 403
 
 
-def test_off_costs_no_hook_and_no_compiled_check() -> None:
-    app, _ = checked_app(preset="talisman")
-    assert len(app.before_request_funcs[None]) == 1
+def test_off_the_hooks_keep_their_order_and_nothing_is_compiled() -> None:
+    app = Flask("off")
+    app.before_request(lambda: None)
+    Talisman(app, preset="talisman")
+    app.add_url_rule("/", view_func=lambda: "x")
+    names = [f.__name__ for f in app.before_request_funcs[None]]
+    assert names == ["<lambda>", "talisman_before_request"]
     state = app.extensions["talisman"]
     assert state.policy_for("index").cross_origin is None
-    assert state.policy_for("index").secure.vary == ()
+    assert state.policy_for("index").secure.vary == ""
 
 
 # -- Vary ----------------------------------------------------------------------------
@@ -668,11 +678,18 @@ def test_vary_keeps_the_apps_own() -> None:
 
 def test_add_vary_adds_nothing_already_there_and_keeps_every_line() -> None:
     headers = Headers({"Vary": "Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest"})
-    add_vary(headers, ("Sec-Fetch-Site",))
+    add_vary(headers, "Sec-Fetch-Site")
     assert headers.getlist("Vary") == [VARY]
     headers = Headers([("Vary", "Cookie"), ("Vary", "Origin")])
-    add_vary(headers, ("Sec-Fetch-Site", "Cookie"))
+    add_vary(headers, "Sec-Fetch-Site, Cookie")
     assert headers.getlist("Vary") == ["Cookie, Origin, Sec-Fetch-Site"]
+
+    class Other(Headers):
+        pass
+
+    other = Other()
+    add_vary(other, VARY)  # not Werkzeug's own class: the public API
+    assert other.getlist("Vary") == [VARY]
 
 
 # -- presets and configuration -------------------------------------------------------

@@ -12,11 +12,12 @@ from typing import Any
 
 import flask_wtf
 import pytest
-from flask import Flask, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 from flask_cors import CORS
 
 from flask_talisman import Talisman
 from flask_talisman.cli import talisman as talisman_command
+from flask_talisman.cross_origin_protection import unprotected_routes
 
 OWN = "https://localhost"
 PARTNER = "https://partner.example"
@@ -165,10 +166,13 @@ def test_headers_shows_each_routes_checks() -> None:
     app = cli_app()
     runner = app.test_cli_runner()
     table = runner.invoke(talisman_command, ["headers", "/submit"]).output
-    assert (
-        "  Checks: cross_origin_protection, resource_isolation (report-only); "
-        "trusted origins:\n    https://partner.example\n"
-    ) in table
+    # (Wrapped at the terminal's width, 60 to 100 columns.)
+    assert " ".join(table.split()).startswith(
+        "Previewed as https://localhost and http://localhost "
+        "/submit (submit; OPTIONS, POST) ================================ "
+        "Checks: cross_origin_protection, resource_isolation (report-only); "
+        "trusted origins: https://partner.example HTTPS: served"
+    )
     assert "Checks:" not in runner.invoke(talisman_command, ["headers", "/open"]).output
     entries = json.loads(
         runner.invoke(talisman_command, ["headers", "--format", "json"]).output
@@ -199,3 +203,52 @@ def test_a_view_that_cannot_compile_shows_no_checks() -> None:
     (entry,) = [e for e in entries if e["endpoint"] == "x"]
     assert entry["checks"]["cross_origin_protection"] is False
     assert "error" in entry["https"]
+
+
+# -- routes nothing guards ---------------------------------------------------------
+
+
+def test_unprotected_routes_are_those_with_neither_guard() -> None:
+    app = Flask("guards")
+    talisman = Talisman(app, report_receiver="/reports")
+    admin = Blueprint("admin", __name__)
+
+    @admin.post("/save")
+    def save() -> str:
+        return "saved"
+
+    @app.post("/open")
+    def open_post() -> str:
+        return "open"
+
+    @app.route("/guarded", methods=["GET", "DELETE"])
+    @talisman(cross_origin_protection="report-only")
+    def guarded() -> str:
+        return "guarded"
+
+    @app.post("/hook")
+    def hook() -> str:
+        return "hook"
+
+    @app.route("/read")
+    def read() -> str:
+        return "read"
+
+    @app.post("/broken")
+    @talisman(frame_options="ALLOW-FROM")
+    def broken() -> str:
+        return "broken"
+
+    app.register_blueprint(admin)
+    assert unprotected_routes(app) == [
+        ("broken", "/broken", ("POST",)),
+        ("hook", "/hook", ("POST",)),
+        ("open_post", "/open", ("POST",)),
+        ("admin.save", "/save", ("POST",)),
+    ]
+    csrf = flask_wtf.CSRFProtect(app)
+    csrf.exempt(hook)
+    assert unprotected_routes(app) == [("hook", "/hook", ("POST",))]
+    csrf.exempt(admin)
+    csrf.exempt(hook)
+    assert [e for e, _, _ in unprotected_routes(app)] == ["hook", "admin.save"]
