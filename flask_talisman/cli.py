@@ -22,8 +22,11 @@ views, its other hooks or its session interface, nor pushes an app context
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import textwrap
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
@@ -34,11 +37,12 @@ from .errors import ConfigurationError, ConfigurationWarning
 from .inspection import (
     RouteHeaders,
     Served,
+    app_headers,
     default_host,
     preview_host,
     route_headers,
 )
-from .lint import Finding, lint_app
+from .lint import Problem, group_findings, known_codes, lint_app
 
 __all__ = ["talisman"]
 
@@ -104,28 +108,82 @@ def _previewed_as(host: str) -> str:
     help="The Host to preview, in any letter case (default: SERVER_NAME, "
     "else a name in TRUSTED_HOSTS that the app accepts, else localhost).",
 )
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Show the app's own headers once, then for each route only what "
+    "differs from them.",
+)
 @click.argument("path", required=False)
 def headers_command(
-    output: str, endpoint: str | None, host: str | None, path: str | None
+    output: str, endpoint: str | None, host: str | None, diff: bool, path: str | None
 ) -> None:
     """Print the headers Talisman adds to each route's responses.
 
     For every URL rule (or the one PATH matches), over HTTPS and over plain
     HTTP, resolved through preset < app < blueprint < view, as a real
-    request gets them. A nonce is shown as {nonce}.
+    request gets them. A nonce is shown as {nonce}. With --diff: the app's
+    own headers (what a view without options of its own and an error page
+    get), then each route's differences from them.
     """
     app = _app()
     try:
         host = host or default_host(app)
         routes = route_headers(app, host=host, endpoint=endpoint, path=path)
+        base = app_headers(app, host=host) if diff else None
     except (RuntimeError, LookupError) as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(_suggested(error)) from None
     if output == "json":
-        click.echo(json.dumps([route.to_json() for route in routes], indent=2))
+        if base is None:
+            click.echo(json.dumps([route.to_json() for route in routes], indent=2))
+        else:
+            click.echo(json.dumps(diff_json(routes, base), indent=2))
         return
-    click.echo(_previewed_as(host))
-    click.echo()
-    click.echo(format_table(routes, _width()))
+    width = _width()
+    lines = []
+    if len(routes) > 1 or base is not None:
+        lines.append(_headers_summary(routes, base or app_headers(app, host=host)))
+    lines += [_previewed_as(host), ""]
+    _echo("\n".join(lines))
+    if base is None:
+        _echo(format_table(routes, width, color=_color()))
+    else:
+        _echo(format_diff(routes, base, width, color=_color()))
+
+
+def _suggested(error: Exception) -> str:
+    return str(error.args[0]) if error.args else str(error)
+
+
+def _color() -> bool | None:
+    """``False`` when ``NO_COLOR`` is set (https://no-color.org), else
+    ``None``: click colours a terminal and strips colour from a pipe."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def _echo(text: str) -> None:
+    click.echo(text, color=_color())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _pair(route: RouteHeaders) -> tuple[Served, Served]:
+    return (route.https, route.http)
+
+
+def _headers_summary(routes: list[RouteHeaders], base: tuple[Served, Served]) -> str:
+    """``26 routes, 7 header sets; 14 routes send the app's own.``"""
+    sets = {
+        tuple((tuple(s.headers.items()), _kind(s)) for s in _pair(route))
+        for route in routes
+    }
+    same = sum(1 for route in routes if _same(route, base))
+    return (
+        f"{_plural(len(routes), 'route')}, {_plural(len(sets), 'header set')}; "
+        f"{same} {'sends' if same == 1 else 'send'} the app's own."
+    )
 
 
 def _wrapped(name: str, value: str, width: int, indent: int) -> list[str]:
@@ -147,19 +205,19 @@ def _served_lines(label: str, served: Served, width: int) -> list[str]:
             f"  {label}: cannot be served",
             *_wrapped("error", served.error, width, 4),
         ]
-    if served.redirect is not None:
-        head = (
-            f"  {label}: redirected, {served.redirect.status} to "
-            f"{served.redirect.location}"
-        )
-    else:
-        head = f"  {label}: served"
-    lines = [head]
+    lines = [f"  {label}: {_state(served)}"]
     if not served.headers:
         lines.append("    (no headers)")
     for name, value in served.headers.items():
         lines.extend(_wrapped(name, value, width, 4))
     return lines
+
+
+def _state(served: Served) -> str:
+    # (A request that cannot be served is shown with its error.)
+    if served.redirect is not None:
+        return f"redirected, {served.redirect.status} to {served.redirect.location}"
+    return "served"
 
 
 def _check_lines(checks: dict[str, Any], width: int) -> list[str]:
@@ -179,12 +237,29 @@ def _check_lines(checks: dict[str, Any], width: int) -> list[str]:
     return _wrapped("  Checks", text, width, 0)
 
 
-def format_table(routes: list[RouteHeaders], width: int = _WIDTH) -> str:
-    """The headers of ``routes`` as text for people, ``width`` columns wide."""
+def _title(route: RouteHeaders, width: int, color: bool | None) -> list[str]:
+    title = f"{route.rule}  ({route.endpoint}; {', '.join(route.methods)})"
+    lines = textwrap.wrap(
+        title, width=width, subsequent_indent="    ", break_on_hyphens=False
+    )
+    rule = "=" * min(max(map(len, lines)), width)
+    return [*(_bold(line, color) for line in lines), rule]
+
+
+def _bold(text: str, color: bool | None) -> str:
+    return text if color is False else click.style(text, bold=True)
+
+
+def format_table(
+    routes: list[RouteHeaders], width: int = _WIDTH, *, color: bool | None = False
+) -> str:
+    """The headers of ``routes`` as text for people, ``width`` columns wide.
+
+    Route titles are bold unless ``color`` is ``False``.
+    """
     blocks: list[str] = []
     for route in routes:
-        title = f"{route.rule}  ({route.endpoint}; {', '.join(route.methods)})"
-        lines = [title, "=" * min(len(title), width)]
+        lines = _title(route, width, color)
         lines += _check_lines(route.checks, width)
         lines += _served_lines("HTTPS", route.https, width)
         if route.http.headers == route.https.headers and route.http == route.https:
@@ -195,68 +270,359 @@ def format_table(routes: list[RouteHeaders], width: int = _WIDTH) -> str:
     return "\n\n".join(blocks)
 
 
+# -- headers --diff -----------------------------------------------------------------
+
+
+def _kind(served: Served) -> tuple[str, object]:
+    # What a route's response is, compared without the redirect's URL
+    # (which names the route's own path).
+    if served.error is not None:
+        return ("error", served.error)
+    if served.redirect is not None:
+        return ("redirect", served.redirect.status)
+    return ("served", None)
+
+
+def _changes(served: Served, base: Served) -> dict[str, Any]:
+    """What ``served`` adds, changes and removes from ``base``'s headers
+    (or only its error, when it cannot be served)."""
+    if served.error is not None and _kind(served) != _kind(base):
+        return {
+            "state": f"cannot be served: {served.error}",
+            "added": {},
+            "changed": {},
+            "removed": [],
+        }
+    return {
+        "state": None if _kind(served) == _kind(base) else _state(served),
+        "added": {n: v for n, v in served.headers.items() if n not in base.headers},
+        "changed": {
+            n: v
+            for n, v in served.headers.items()
+            if n in base.headers and base.headers[n] != v
+        },
+        "removed": [n for n in base.headers if n not in served.headers],
+    }
+
+
+def _no_change(change: dict[str, Any]) -> bool:
+    return not any(change.values())
+
+
+def _same(route: RouteHeaders, base: tuple[Served, Served]) -> bool:
+    return _no_change(_changes(route.https, base[0])) and _no_change(
+        _changes(route.http, base[1])
+    )
+
+
+def diff_json(
+    routes: list[RouteHeaders], base: tuple[Served, Served]
+) -> dict[str, Any]:
+    """``flask talisman headers --diff --format json``: the app's headers,
+    then each route's changes (``state``, ``added``, ``changed``,
+    ``removed``) over HTTPS and plain HTTP."""
+    return {
+        "app": {"https": base[0].to_json(), "http": base[1].to_json()},
+        "routes": [
+            {
+                "endpoint": route.endpoint,
+                "rule": route.rule,
+                "methods": list(route.methods),
+                "host": route.host,
+                "https": _changes(route.https, base[0]),
+                "http": _changes(route.http, base[1]),
+                "checks": dict(route.checks),
+            }
+            for route in routes
+        ],
+    }
+
+
+_POLICIES = ("content-security-policy", "content-security-policy-report-only")
+
+
+def _directives(policy: str) -> dict[str, str]:
+    directives: dict[str, str] = {}
+    for part in policy.split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives.setdefault(name.lower(), value.strip())
+    return directives
+
+
+def _policy_change(value: str, base: str) -> str | None:
+    """A CSP's directives that differ from ``base``'s (``None`` for a list
+    of policies, shown whole)."""
+    if "," in value or "," in base:
+        return None
+    new, old = _directives(value), _directives(base)
+    parts = [f"{n} {v}".rstrip() for n, v in new.items() if old.get(n) != v]
+    gone = [n for n in old if n not in new]
+    if gone:
+        parts.append(f"without {', '.join(gone)}")
+    return "; ".join(parts)
+
+
+def _change_lines(
+    label: str, change: dict[str, Any], base: Served, width: int
+) -> list[str]:
+    # "  HTTP:", or "  HTTP: served" where the app's redirect (or fail).
+    lines = textwrap.wrap(
+        f"  {label}: {change['state'] or ''}".rstrip(),
+        width=width,
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+    )
+    for name, value in change["added"].items():
+        lines += _wrapped(f"+ {name}", value, width, 4)
+    for name, value in change["changed"].items():
+        part = None
+        if name.lower() in _POLICIES:
+            part = _policy_change(value, base.headers[name])
+        if part is None:
+            lines += _wrapped(f"~ {name}", value, width, 4)
+        else:
+            lines += _wrapped(f"~ {name} directives", part, width, 4)
+    lines += [f"    - {name}" for name in change["removed"]]
+    return lines
+
+
+def format_diff(
+    routes: list[RouteHeaders],
+    base: tuple[Served, Served],
+    width: int = _WIDTH,
+    *,
+    color: bool | None = False,
+) -> str:
+    """The app's own headers once, then each route's differences from them.
+
+    ``+`` a header the route adds, ``~`` one whose value differs (the
+    route's is shown), ``-`` one it does not send; HTTPS and HTTP are shown
+    once when their differences are the same. Routes that differ in nothing
+    are listed in one paragraph.
+    """
+    https, http = base
+    title = "The app's own headers (views without options, error pages)"
+    lines = [_bold(title, color), "=" * min(len(title), width)]
+    lines += _served_lines("HTTPS", https, width)
+    if http == https:
+        lines.append("  HTTP: the same as HTTPS")
+    else:
+        lines += _served_lines("HTTP", http, width)
+    blocks = ["\n".join(lines)]
+    same = [route for route in routes if _same(route, base)]
+    if same:
+        blocks.append(
+            "\n".join(
+                textwrap.wrap(
+                    f"Sent unchanged by {_plural(len(same), 'route')}: "
+                    + ", ".join(dict.fromkeys(route.rule for route in same)),
+                    width=width,
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            )
+        )
+    for route in routes:
+        if route in same:
+            continue
+        lines = _title(route, width, color) + _check_lines(route.checks, width)
+        secure = _changes(route.https, https)
+        plain = _changes(route.http, http)
+        both = _change_lines("HTTPS and HTTP", secure, https, width)
+        if both == _change_lines("HTTPS and HTTP", plain, http, width):
+            lines += both
+        else:
+            for label, change, served in (
+                ("HTTPS", secure, https),
+                ("HTTP", plain, http),
+            ):
+                if not _no_change(change):
+                    lines += _change_lines(label, change, served, width)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+# -- check ----------------------------------------------------------------------------
+
+
 @talisman.command("check", with_appcontext=False)
 @_FORMAT
 @click.option(
     "--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors."
 )
-def check_command(output: str, strict: bool) -> None:
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODE",
+    help="A finding code to accept (repeatable; added to the "
+    "TALISMAN_CHECK_IGNORE config list): counted, not shown, never failing.",
+)
+@click.option("--endpoint", help="Only this endpoint (and the app-wide findings).")
+def check_command(
+    output: str, strict: bool, ignore: tuple[str, ...], endpoint: str | None
+) -> None:
     """Lint every route's policies and the app-wide configuration.
 
-    Exits 1 when an error is found (with --strict: an error or a warning),
-    else 0, so it can gate a deployment.
+    One finding per problem, with the endpoints it applies to. Exits 1 when
+    an error is found (with --strict: an error or a warning), else 0, so it
+    can gate a deployment; ignored codes never fail it.
     """
+    try:
+        ignored = known_codes(ignore, "--ignore")
+    except ValueError as error:
+        raise click.BadParameter(
+            str(error).removeprefix("--ignore: "), param_hint="'--ignore'"
+        ) from None
     app = _app()
     try:
-        findings = lint_app(app)
-    except RuntimeError as error:  # Talisman is not registered on the app
-        raise click.ClickException(str(error)) from None
+        ignored += known_codes(_config_codes(app), "TALISMAN_CHECK_IGNORE")
+        problems = group_findings(lint_app(app, endpoint=endpoint))
+    except (ValueError, RuntimeError, LookupError) as error:
+        raise click.ClickException(_suggested(error)) from None
     # The host lint_app's previews used (route_headers's default).
     host = default_host(app)
+    shown = [p for p in problems if p.code not in ignored]
+    skipped = dict(
+        sorted(Counter(p.code for p in problems if p.code in ignored).items())
+    )
     if output == "json":
         payload: dict[str, Any] = {
             "host": host,
-            "findings": [f.to_json() for f in findings],
+            "findings": [p.to_json(ignored=p.code in ignored) for p in problems],
+            "summary": {
+                **Counter(p.severity for p in shown),
+                "ignored": dict(skipped),
+            },
+        }
+        payload["summary"] = {
+            severity: payload["summary"].get(severity, 0)
+            for severity in ("error", "warning", "info", "ignored")
         }
         click.echo(json.dumps(payload, indent=2))
     else:
-        click.echo(_previewed_as(host))
-        click.echo()
-        click.echo(format_findings(findings, _width()))
+        _echo(_previewed_as(host))
+        _echo("")
+        linted = sorted(
+            {
+                rule.endpoint
+                for rule in app.url_map.iter_rules()
+                if endpoint is None or rule.endpoint == endpoint
+            }
+        )
+        _echo(
+            format_findings(
+                shown, _width(), endpoints=linted, ignored=skipped, color=_color()
+            )
+        )
     failing = {"error", "warning"} if strict else {"error"}
-    if any(finding.severity in failing for finding in findings):
+    if any(problem.severity in failing for problem in shown):
         raise SystemExit(1)
 
 
-def format_findings(findings: list[Finding], width: int = _WIDTH) -> str:
-    """Findings as text for people: one block each, then a count."""
-    if not findings:
-        return "No findings."
-    lines: list[str] = []
-    for finding in findings:
-        where = ", ".join(
-            part
-            for part in (finding.endpoint, finding.header, finding.directive)
-            if part
+def _config_codes(app: Flask) -> list[str]:
+    """``TALISMAN_CHECK_IGNORE``: a list of codes, or a string of them
+    separated by commas or spaces (as from an environment variable)."""
+    codes = app.config.get("TALISMAN_CHECK_IGNORE") or []
+    if isinstance(codes, str):
+        codes = codes.replace(",", " ").split()
+    if not isinstance(codes, (list, tuple, set, frozenset)) or not all(
+        isinstance(code, str) for code in codes
+    ):
+        raise ValueError(
+            f"TALISMAN_CHECK_IGNORE: {codes!r} is not a list of finding codes. "
+            "Give a list of strings, such as ['csp-script-self']."
         )
-        head = f"{finding.severity.upper()} [{finding.code}] {where or 'app-wide'}"
-        lines.append(head)
-        lines.extend(
-            textwrap.wrap(
-                finding.message,
+    return sorted(codes) if isinstance(codes, (set, frozenset)) else list(codes)
+
+
+_STYLES: dict[str, dict[str, Any]] = {
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+    "info": {"fg": "cyan", "bold": True},
+}
+
+
+def _scope(endpoints: Sequence[str], linted: Sequence[str]) -> str:
+    """``App-wide``, ``Endpoint: x``, ``Endpoints (2): x, y``, or, when
+    that is shorter, ``Endpoints: all 22`` or ``Endpoints: all 22 but x``
+    (of the ``linted`` endpoints)."""
+    if not endpoints:
+        return "App-wide"
+    if len(endpoints) == 1:
+        return f"Endpoint: {endpoints[0]}"
+    rest = [name for name in linted if name not in endpoints]
+    if len(linted) == len(endpoints) + len(rest) and len(rest) * 2 < len(endpoints):
+        but = f" but {', '.join(rest)}" if rest else ""
+        return f"Endpoints: all {len(linted)}{but}"
+    return f"Endpoints ({len(endpoints)}): {', '.join(endpoints)}"
+
+
+def format_findings(
+    problems: list[Problem],
+    width: int = _WIDTH,
+    *,
+    endpoints: Sequence[str] = (),
+    ignored: Mapping[str, int] | None = None,
+    color: bool | None = False,
+) -> str:
+    """Problems as text for people, then a count; ``width`` columns wide.
+
+    Each problem: a heading (severity, code, header and directive), where it
+    applies (app-wide, or its endpoints: "all" of ``endpoints``, the ones
+    linted, when that is shorter), and the message with its fix. The count
+    names each code in ``ignored`` with how many problems it hid. The
+    severity is coloured unless ``color`` is ``False``.
+    """
+    ignored = ignored or {}
+    blocks: list[str] = []
+    for problem in problems:
+        where = ", ".join(part for part in (problem.header, problem.directive) if part)
+        severity = problem.severity.upper()
+        head = textwrap.wrap(
+            f"{severity} [{problem.code}] {where}".rstrip(),
+            width=width,
+            subsequent_indent="  ",
+            break_on_hyphens=False,
+        )
+        if color is not False:
+            head[0] = (
+                click.style(severity, **_STYLES[problem.severity])
+                + head[0][len(severity) :]
+            )
+        scope = _scope(problem.endpoints, endpoints)
+        lines = [
+            *head,
+            *textwrap.wrap(
+                scope,
+                width=width,
+                initial_indent="    ",
+                subsequent_indent="        ",
+                break_on_hyphens=False,
+            ),
+            *textwrap.wrap(
+                problem.message,
                 width=width,
                 initial_indent="    ",
                 subsequent_indent="    ",
                 break_on_hyphens=False,
-            )
-        )
-    counts = {
-        severity: sum(1 for f in findings if f.severity == severity)
-        for severity in ("error", "warning", "info")
-    }
-    lines.append("")
-    lines.append(
-        f"{counts['error']} error(s), {counts['warning']} warning(s), "
-        f"{counts['info']} info."
+            ),
+        ]
+        blocks.append("\n".join(lines))
+    counts = Counter(problem.severity for problem in problems)
+    summary = (
+        f"{_plural(counts['error'], 'error')}, "
+        f"{_plural(counts['warning'], 'warning')}, {counts['info']} info"
     )
-    return "\n".join(lines)
+    if ignored:
+        summary += "; ignored: " + ", ".join(
+            f"{code} ({count})" for code, count in ignored.items()
+        )
+    summary += "."
+    if not problems:
+        summary = "No findings" + (summary[summary.index(";") :] if ignored else ".")
+    blocks.append(
+        "\n".join(textwrap.wrap(summary, width=width, break_on_hyphens=False))
+    )
+    return "\n\n".join(blocks)

@@ -26,7 +26,7 @@ from flask.sessions import NullSession
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, suggest
 from .https import allowed_host
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Redirect",
     "RouteHeaders",
     "Served",
+    "app_headers",
     "default_host",
     "preview_host",
     "route_headers",
@@ -230,7 +231,7 @@ def _method(rule: Rule) -> str:
 
 def preview(
     app: Flask,
-    rule: Rule,
+    rule: Rule | None,
     *,
     secure: bool,
     host: str,
@@ -239,12 +240,17 @@ def preview(
     """What a request for ``rule`` gets from Talisman (HTTPS or plain HTTP).
 
     ``path`` is the URL path requested (a sample path the rule matches by
-    default).
+    default). With ``rule`` ``None``, a request that matches no rule (an
+    error page): what the app's own options give.
     """
     scheme = "https" if secure else "http"
-    sample = path if path is not None else _sample_path(rule)
+    if rule is None:
+        sample, method = path or "/", "GET"
+    else:
+        sample = path if path is not None else _sample_path(rule)
+        method = _method(rule)
     context = app.test_request_context(
-        sample, method=_method(rule), base_url=f"{scheme}://{host}"
+        sample, method=method, base_url=f"{scheme}://{host}"
     )
     # A context made with a session does not open one when pushed: the app's
     # session interface (a server-side store, say) is not run, and Talisman's
@@ -265,13 +271,14 @@ def preview(
 
 
 def _preview_pushed(
-    app: Flask, context: Any, rule: Rule, sample: str, path: str | None
+    app: Flask, context: Any, rule: Rule | None, sample: str, path: str | None
 ) -> Served:
     # (context: a RequestContext, or from Flask 3.2 on an AppContext.)
     context.push()
     if request.url_rule is not rule:
         # A custom converter the sample does not satisfy: the rule is the
-        # one asked about, whatever the sample matched.
+        # one asked about, whatever the sample matched (none, for the app's
+        # own headers).
         request.url_rule = rule
         request.view_args = {}
         request.routing_exception = None
@@ -297,7 +304,12 @@ def _preview_pushed(
     if redirect is None:
         return Served(headers)
     location = redirect.headers["Location"]
-    if path is None and sample != rule.rule and location.endswith(sample):
+    if (
+        rule is not None
+        and path is None
+        and sample != rule.rule
+        and location.endswith(sample)
+    ):
         # Shown with the rule's own variables, not the sample's values.
         location = location[: -len(sample)] + rule.rule
     return Served(headers, Redirect(redirect.status_code, location))
@@ -339,11 +351,7 @@ def route_headers(
     The app's view functions, its other hooks and its session interface are
     not run, so a preview has no side effects; no app context is needed.
     """
-    if "talisman" not in app.extensions:
-        raise RuntimeError(
-            "Talisman is not registered on this app; call Talisman(app) or "
-            "talisman.init_app(app) in the app (factory) that --app names."
-        )
+    _registered(app)
     host = preview_host(host) if host else default_host(app)
     rules: list[Rule]
     if path is not None:
@@ -351,7 +359,10 @@ def route_headers(
     else:
         rules = [r for r in _rules(app) if endpoint is None or r.endpoint == endpoint]
         if not rules and endpoint is not None:
-            raise LookupError(f"no URL rule has the endpoint {endpoint!r}.")
+            raise LookupError(
+                f"no URL rule has the endpoint {endpoint!r}."
+                + suggest(endpoint, {r.endpoint for r in _rules(app)})
+            )
     return [
         RouteHeaders(
             endpoint=rule.endpoint,
@@ -364,6 +375,29 @@ def route_headers(
         )
         for rule in rules
     ]
+
+
+def app_headers(app: Flask, *, host: str | None = None) -> tuple[Served, Served]:
+    """The headers of the app's own options, over HTTPS and plain HTTP.
+
+    What a view without options of its own gets, and an error page (a
+    request that matches no rule): the set ``flask talisman headers
+    --diff`` compares each route with. Raises as :func:`route_headers`.
+    """
+    _registered(app)
+    host = preview_host(host) if host else default_host(app)
+    return (
+        preview(app, None, secure=True, host=host),
+        preview(app, None, secure=False, host=host),
+    )
+
+
+def _registered(app: Flask) -> None:
+    if "talisman" not in app.extensions:
+        raise RuntimeError(
+            "Talisman is not registered on this app; call Talisman(app) or "
+            "talisman.init_app(app) in the app (factory) that --app names."
+        )
 
 
 def _checks(app: Flask, endpoint: str) -> dict[str, Any]:

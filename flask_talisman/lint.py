@@ -32,7 +32,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .caching import cached_view
 from .csp_bypasses import ANGULAR_URLS, FLASH_URLS, JSONP_NEEDS_EVAL, JSONP_URLS
-from .errors import ConfigurationError
+from .errors import ConfigurationError, suggest
 from .headers.csp import (
     _KEYWORDS,
     FETCH_DIRECTIVES,
@@ -49,7 +49,16 @@ from .headers.hsts import PRELOAD_MIN_AGE
 from .inspection import NONCE_PLACEHOLDER, Served, route_headers
 from .reports import RECEIVER_ENDPOINT
 
-__all__ = ["CODES", "Finding", "Severity", "lint_app", "lint_csp"]
+__all__ = [
+    "CODES",
+    "Finding",
+    "Problem",
+    "Severity",
+    "group_findings",
+    "known_codes",
+    "lint_app",
+    "lint_csp",
+]
 
 Severity = Literal["error", "warning", "info"]
 
@@ -132,6 +141,86 @@ class Finding:
             "code": self.code,
             "message": self.message,
         }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem and every endpoint it applies to, as ``check`` prints it.
+
+    :func:`group_findings` makes one of the equal findings of several
+    endpoints (same code, header, directive and message).
+    """
+
+    #: The endpoints whose responses have it, sorted; ``()`` for the whole
+    #: app.
+    endpoints: tuple[str, ...]
+    header: str | None
+    directive: str | None
+    severity: Severity
+    code: str
+    message: str
+
+    def to_json(self, *, ignored: bool = False) -> dict[str, object]:
+        """The problem as ``flask talisman check --format json`` prints it."""
+        return {
+            "endpoints": list(self.endpoints),
+            "header": self.header,
+            "directive": self.directive,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "ignored": ignored,
+        }
+
+
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def group_findings(findings: Iterable[Finding]) -> list[Problem]:
+    """One :class:`Problem` per distinct finding, with all its endpoints.
+
+    Errors first, then warnings, then info; within each, in the order first
+    found (so app-wide problems lead, as :func:`lint_app` finds them).
+    """
+    groups: dict[tuple[object, ...], list[Finding]] = {}
+    for finding in findings:
+        key = (
+            finding.endpoint is None,
+            finding.header,
+            finding.directive,
+            finding.severity,
+            finding.code,
+            finding.message,
+        )
+        groups.setdefault(key, []).append(finding)
+    problems = [
+        Problem(
+            tuple(sorted({f.endpoint for f in group if f.endpoint is not None})),
+            first.header,
+            first.directive,
+            first.severity,
+            first.code,
+            first.message,
+        )
+        for group in groups.values()
+        for first in group[:1]
+    ]
+    return sorted(problems, key=lambda problem: _RANK[problem.severity])
+
+
+def known_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
+    """``codes``, each once, if each is in :data:`CODES`.
+
+    Raises :class:`ValueError` that names the unknown code, ``where`` it
+    was given, and the nearest known one.
+    """
+    codes = tuple(dict.fromkeys(codes))
+    for code in codes:
+        if code not in CODES:
+            raise ValueError(
+                f"{where}: {code!r} is not a finding code." + suggest(code, CODES)
+            )
+    return codes
 
 
 class _Findings:
@@ -966,12 +1055,11 @@ def _serves_documents(app: Flask, endpoint: str) -> bool:
 
 
 def _missing_csp_findings(
-    app: Flask, served: Sequence[tuple[bool, Served]], found: _Findings
+    served: Sequence[tuple[bool, Served]], found: _Findings
 ) -> None:
     """A page served without any CSP, or with a report-only one alone."""
     if not all(_sends_csp(response.headers) for _, response in served):
-        if found.endpoint is not None and _serves_documents(app, found.endpoint):
-            found.add("csp-missing", None, _MISSING, header=CSP)
+        found.add("csp-missing", None, _MISSING, header=CSP)
         return
     alone = [r.headers[CSP_REPORT_ONLY] for _, r in served if CSP not in r.headers]
     # One that reports nowhere is csp-report-only-no-endpoint.
@@ -1066,20 +1154,24 @@ def _cached_view_findings(app: Flask, endpoint: str, found: _Findings) -> None:
         )
 
 
-def lint_app(app: Flask) -> list[Finding]:
+def lint_app(app: Flask, *, endpoint: str | None = None) -> list[Finding]:
     """Lint everything Talisman does for ``app``: its options and every route.
 
     App-wide findings (``endpoint`` ``None``) come first: the options of the
     app as a whole and its session cookie. Then, for each endpoint in the
-    order of :func:`~flask_talisman.inspection.route_headers`, the findings
-    of the headers its URL rules send over HTTPS and, where they are served
-    rather than redirected, over plain HTTP (each CSP header through
-    :func:`lint_csp`), and of its resolved options where those differ from
-    the app's. A finding is given once per endpoint, and not for an endpoint
-    when the app-wide finding already says it. Raises :class:`RuntimeError`
-    when Talisman is not registered on ``app``.
+    order of :func:`~flask_talisman.inspection.route_headers` (or for
+    ``endpoint`` alone), the findings of the headers its URL rules send over
+    HTTPS and, where they are served rather than redirected, over plain HTTP
+    (each CSP header through :func:`lint_csp`), and of its resolved options
+    where those differ from the app's. A static folder's endpoint that
+    serves no HTML is judged as static files: its options are, the CSP rules
+    for pages are not. A finding is given once per endpoint, and not for an
+    endpoint when the app-wide finding already says it;
+    :func:`group_findings` makes one of each problem. Raises
+    :class:`RuntimeError` when Talisman is not registered on ``app``, and
+    :class:`LookupError` when ``endpoint`` has no URL rule.
     """
-    routes = route_headers(app)
+    routes = route_headers(app, endpoint=endpoint)
     app_wide = _Findings(None, None)
     state = app.extensions["talisman"]
     try:
@@ -1102,21 +1194,24 @@ def lint_app(app: Flask) -> list[Finding]:
         served.setdefault(route.endpoint, []).extend(
             [(True, route.https), (False, route.http)]
         )
-    for endpoint, responses in served.items():
-        found = _Findings(endpoint, None)
-        options = _options(app, endpoint, found)
+    for name, responses in served.items():
+        found = _Findings(name, None)
+        options = _options(app, name, found)
         if options is not None:
-            _option_findings(app, options, endpoint, found)
+            _option_findings(app, options, name, found)
+        pages = _serves_documents(app, name)
         documents = []
         for secure, response in responses:
             if response.error is not None:
                 _configuration_error(response.error, found)
             elif response.redirect is None:
                 documents.append((secure, response))
-                _header_findings(response.headers, found)
-        _missing_csp_findings(app, documents, found)
-        _report_only_findings(documents, found)
-        _cached_view_findings(app, endpoint, found)
+                if pages:
+                    _header_findings(response.headers, found)
+        if pages:
+            _missing_csp_findings(documents, found)
+            _report_only_findings(documents, found)
+            _cached_view_findings(app, name, found)
         result.extend(
             f for f in found if (f.header, f.directive, f.code, f.message) not in said
         )

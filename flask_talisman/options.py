@@ -388,11 +388,16 @@ def checked_defaults() -> dict[str, Checked]:
     }
 
 
+#: ``TALISMAN_*`` config keys that are no option: the preset, and the codes
+#: ``flask talisman check`` ignores.
+NOT_OPTIONS = frozenset({"TALISMAN_PRESET", "TALISMAN_CHECK_IGNORE"})
+
+
 def from_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """Read ``TALISMAN_<OPTION>`` keys (e.g. from ``from_prefixed_env()``)."""
     options = {}
     for key, value in config.items():
-        if key.startswith("TALISMAN_") and key != "TALISMAN_PRESET":
+        if key.startswith("TALISMAN_") and key not in NOT_OPTIONS:
             name = key[len("TALISMAN_") :].lower()
             if name not in SPECS:
                 raise ConfigurationError(

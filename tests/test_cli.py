@@ -98,12 +98,12 @@ def talisman_headers(response: Response, endpoint: str) -> dict[str, str]:
 
 
 def assert_same_as_real_requests(app: Flask) -> int:
-    shown = {entry["rule"]: entry for entry in headers_json(app)}
+    # (Two rules may share a path, for different methods.)
+    shown = {(e["rule"], e["endpoint"]): e for e in headers_json(app)}
     rules = list(app.url_map.iter_rules())
-    assert sorted(shown) == sorted(rule.rule for rule in rules)
+    assert sorted(shown) == sorted((rule.rule, rule.endpoint) for rule in rules)
     for rule in rules:
-        entry = shown[rule.rule]
-        assert entry["endpoint"] == rule.endpoint
+        entry = shown[rule.rule, rule.endpoint]
         assert entry["methods"] == sorted(rule.methods or ())
         for scheme, secure in (("https", True), ("http", False)):
             response = real_request(app, rule, secure)
@@ -425,22 +425,25 @@ def test_check_json_has_exactly_the_documented_shape() -> None:
     result = run(app_with(**ERROR), "check", "--format", "json")
     assert result.exit_code == 1
     payload = json.loads(result.output)
-    assert list(payload) == ["host", "findings"]
+    assert list(payload) == ["host", "findings", "summary"]
     assert payload["host"] == "localhost"
-    keys = ["endpoint", "header", "directive", "severity", "code", "message"]
-    assert all(list(f) == keys for f in payload["findings"])
+    keys = ["endpoints", "header", "directive", "severity", "code", "message"]
+    assert all(list(f) == [*keys, "ignored"] for f in payload["findings"])
     wildcard = next(f for f in payload["findings"] if f["code"] == "csp-wildcard")
-    assert wildcard["endpoint"] == "<lambda>"
+    assert wildcard["endpoints"] == ["<lambda>"]
     assert wildcard["header"] == "Content-Security-Policy"
     assert wildcard["directive"] == "script-src"
     assert wildcard["severity"] == "error"
+    assert wildcard["ignored"] is False
+    assert list(payload["summary"]) == ["error", "warning", "info", "ignored"]
+    assert payload["summary"]["ignored"] == {}
     app_wide = run(app_with(force_https=False), "check", "--format", "json")
     finding = next(
         f
         for f in json.loads(app_wide.output)["findings"]
         if f["code"] == "https-not-forced"
     )
-    assert finding["endpoint"] is None
+    assert finding["endpoints"] == []
     assert finding["directive"] is None
 
 
@@ -449,9 +452,10 @@ def test_check_table_lists_each_finding_with_its_fix_and_a_count() -> None:
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 100
     head = next(line for line in lines if "[csp-wildcard]" in line)
-    assert head == "ERROR [csp-wildcard] <lambda>, Content-Security-Policy, script-src"
-    assert lines[lines.index(head) + 1].startswith("    ")
-    assert re.fullmatch(r"\d+ error\(s\), \d+ warning\(s\), \d+ info\.", lines[-1])
+    assert head == "ERROR [csp-wildcard] Content-Security-Policy, script-src"
+    assert lines[lines.index(head) + 1] == "    Endpoint: <lambda>"
+    assert lines[lines.index(head) + 2].startswith("    ")
+    assert re.fullmatch(r"\d+ errors?, \d+ warnings?, \d+ info\.", lines[-1])
     clean = run(app_with(preset="api"), "check")
     assert clean.exit_code == 0
 
@@ -713,7 +717,7 @@ def test_check_previews_a_host_in_trusted_hosts_and_says_which() -> None:
     assert "configuration-error" not in result.output
     payload = json.loads(run(app, "check", "--format", "json").output)
     assert payload["host"] == "example.com"
-    codes = {(f["endpoint"], f["code"]) for f in payload["findings"]}
+    codes = {(e, f["code"]) for f in payload["findings"] for e in f["endpoints"]}
     assert ("<lambda>", "csp-wildcard") in codes  # the route's CSP is linted
     assert not any(f["code"] == "configuration-error" for f in payload["findings"])
 

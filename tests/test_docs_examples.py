@@ -316,7 +316,7 @@ def _exception(name: str) -> type[BaseException]:
 def _describe(findings: list[dict[str, Any]]) -> str:
     return "\n".join(
         f"  {f['severity']} [{f['code']}] "
-        f"{', '.join(p for p in (f['endpoint'], f['header'], f['directive']) if p)}"
+        f"{', '.join(p for p in (*f['endpoints'], f['header'], f['directive']) if p)}"
         f": {f['message']}"
         for f in findings
     )
