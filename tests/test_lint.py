@@ -32,7 +32,8 @@ from flask_talisman import (
     csp_bypasses,
 )
 from flask_talisman.cli import talisman as talisman_cli
-from flask_talisman.lint import CODES, Finding, _source, lint_app, lint_csp
+from flask_talisman.lint import CODES, Finding, lint_app, lint_csp
+from flask_talisman.lint_csp import _source
 from flask_talisman.presets import PRESETS
 
 from .conftest import asked_for, make_app, unavailable
@@ -1346,3 +1347,11 @@ def test_the_shipped_bypass_lists_are_the_evaluator_s(
     assert set(lists["needsEval"]) == csp_bypasses.JSONP_NEEDS_EVAL
     assert list(csp_bypasses.ANGULAR_URLS) == lists["angular"]
     assert list(csp_bypasses.FLASH_URLS) == lists["flash"]
+
+
+def test_a_view_of_its_own_named_static_is_linted_as_a_page() -> None:
+    app = Flask("own_static", static_folder=None)
+    app.add_url_rule("/s", "static", lambda: "x")
+    talisman = Talisman(app)
+    talisman(content_security_policy=False)(app.view_functions["static"])
+    assert [f.endpoint for f in lint_app(app) if f.code == "csp-missing"] == ["static"]
