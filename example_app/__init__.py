@@ -10,12 +10,14 @@ says what each one shows.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from markupsafe import Markup, escape
 
 from flask_talisman import NONE, SELF, Report, Talisman, report_received
 
@@ -81,6 +83,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import admin, framing, presets, views
 
+    app.add_template_filter(breakable, "breakable")
+    # What each popup of the /popups page saw as its opener.
+    app.extensions[views.POPUPS] = views.SeenPopups()
+
     app.register_blueprint(views.bp)
     app.register_blueprint(framing.bp, url_prefix="/framing")
     app.register_blueprint(admin.bp, url_prefix="/admin")
@@ -107,6 +113,20 @@ def other_origin() -> str | None:
         return None
     port = f":{url.port}" if url.port else ""
     return f"{url.scheme}://{other}{port}"
+
+
+_BREAK_AFTER = re.compile(r"(/(?!/)|[?&=,;])")
+
+
+def breakable(text: str) -> Markup:
+    """``text`` escaped, with a line break allowed after each "/" of a path,
+    and after ``? & = , ;``: a long address wraps between its parts rather
+    than inside a word."""
+    pieces = _BREAK_AFTER.split(text)  # text, separator, text, ...
+    return Markup("").join(
+        escape(piece) + (Markup("<wbr>") if index % 2 else "")
+        for index, piece in enumerate(pieces)
+    )
 
 
 def _remember_report(app: Flask, report: Report) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Blueprint, render_template
 
 from flask_talisman import DENY, NONE
@@ -23,6 +26,24 @@ ADMIN_OPTIONS = {
 talisman(**ADMIN_OPTIONS)(bp)
 
 
+def option_lines(value: Any) -> list[str]:
+    """An option's value as the lines the admin page shows.
+
+    Written as in the header, not as Python: a policy one directive a line,
+    a list of sources joined by spaces.
+    """
+    if isinstance(value, Mapping):
+        return [f"{name} {' '.join(option_lines(v))}" for name, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [" ".join(str(item) for item in value)]
+    if value is None:
+        return ["(not sent)"]
+    if isinstance(value, bool):
+        return ["on" if value else "off"]
+    return [str(value)]
+
+
 @bp.route("/")
 def index() -> str:
-    return render_template("admin.html", options=ADMIN_OPTIONS)
+    options = {name: option_lines(value) for name, value in ADMIN_OPTIONS.items()}
+    return render_template("admin.html", options=options)

@@ -42,8 +42,15 @@ talisman(preset="api")(api)
 
 @api.route("/status")
 def status() -> ResponseReturnValue:
-    # "about": where a person who opens this address reads what it sends.
-    return jsonify(status="ok", preset="api", about=url_for("presets.api_preset"))
+    # JSON whatever the client accepts: a browser that opens this address
+    # shows it as the API sends it, under the preset's headers. The way back
+    # to the page that explains it is in the body ("about") and, for clients
+    # that follow links, in a Link header; the example's pages open this
+    # address in a new tab, so the page that linked to it stays open.
+    about = url_for("presets.api_preset")
+    response = jsonify(status="ok", preset="api", about=about)
+    response.headers["Link"] = f'<{about}>; rel="describedby"; type="text/html"'
+    return response
 
 
 # What the api preset makes /api/status send, and why: (header, value, why).

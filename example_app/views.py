@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections import OrderedDict
+from threading import Lock
+
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -121,6 +127,58 @@ def reports() -> str:
 @bp.route("/popups")
 def popups() -> str:
     return render_template("popups.html", other_origin=other_origin())
+
+
+# How the popups page tells a cut link from a closed popup. To the page that
+# opened a popup, both look the same: its handle says the popup is closed.
+# So each popup says what it saw, through the server (the one channel left
+# when COOP cuts the link, and shared by both local origins): on load it
+# posts whether its window.opener is null. The opener asks once its handle
+# reads closed.
+POPUP_ID = re.compile(r"[0-9a-f]{32}")
+POPUPS = "example_app.popups"
+
+
+class SeenPopups:
+    """What the latest popups saw as their window.opener, by popup id.
+
+    Written by the popups' requests and read by the opener's, from the
+    server's threads: one lock around it.
+    """
+
+    KEPT = 100
+
+    def __init__(self) -> None:
+        self._lock = Lock()
+        self._seen: OrderedDict[str, str] = OrderedDict()
+
+    def add(self, popup_id: str, opener: str) -> None:
+        with self._lock:
+            self._seen[popup_id] = opener
+            while len(self._seen) > self.KEPT:
+                self._seen.popitem(last=False)  # the oldest
+
+    def get(self, popup_id: str) -> str | None:
+        with self._lock:
+            return self._seen.get(popup_id)
+
+
+@bp.post("/popups/<popup_id>")
+def popup_loaded(popup_id: str) -> Response:
+    opener = request.form.get("opener")
+    if not POPUP_ID.fullmatch(popup_id) or opener not in ("null", "live"):
+        abort(400)
+    current_app.extensions[POPUPS].add(popup_id, opener)
+    response = Response(status=204)
+    del response.headers["Content-Type"]  # an empty answer, of no type
+    return response
+
+
+@bp.get("/popups/<popup_id>")
+def popup_state(popup_id: str) -> Response:
+    # {"opener": "null"} or {"opener": "live"} once the popup has loaded,
+    # {"opener": null} before.
+    return jsonify(opener=current_app.extensions[POPUPS].get(popup_id))
 
 
 # A page opened in a popup from another origin gets no handle on its opener

@@ -17,9 +17,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from example_app import KEPT_REPORTS, REPORT_RECEIVER, create_app, received_reports
+from example_app import (
+    KEPT_REPORTS,
+    REPORT_RECEIVER,
+    breakable,
+    create_app,
+    received_reports,
+)
+from example_app.admin import ADMIN_OPTIONS, option_lines
 from example_app.presets import API_LEFT_OUT, API_SENT
-from example_app.views import ACCOUNT_COOKIE
+from example_app.views import ACCOUNT_COOKIE, SeenPopups
 
 from .conftest import NONCE_RE
 
@@ -286,8 +293,11 @@ def test_received_reports_are_listed(client: FlaskClient) -> None:
     )
     assert response.status_code == 204
     page = client.get("/reports").get_data(as_text=True)
-    assert "http://localhost/report-only?first" in page
-    assert "<td>report-uri</td>" in page
+    # Addresses may wrap after each part: <wbr> between them.
+    assert "http://localhost/report-only?first" in page.replace("<wbr>", "")
+    assert "http://<wbr>localhost/<wbr>report-only?<wbr>first" in page
+    assert "csp-violation, sent with report-uri" in " ".join(page.split())
+    assert "<table" not in page  # one box per report, not a 7-column table
 
 
 def test_reports_kept_are_bounded(app: Flask, client: FlaskClient) -> None:
@@ -469,11 +479,39 @@ def test_api_page_says_what_the_preset_sends(client: FlaskClient) -> None:
     assert "with &lt;script src&gt;." in page  # text, not markup
     # A second panel shows the endpoint's live headers.
     assert 'data-headers="/api/status"' in page
-    assert '<a id="api-status" href="/api/status">' in page
+    # The JSON opens in a new tab: the page that links to it stays open.
+    assert '<a id="api-status" href="/api/status" target="_blank">' in page
 
     status = client.get("/api/status")
     assert status.json is not None
     assert client.get(status.json["about"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "accept", [None, "application/json", "text/html,application/xhtml+xml,*/*;q=0.8"]
+)
+def test_api_status_is_json_for_every_client_with_a_way_back(
+    client: FlaskClient, accept: str | None
+) -> None:
+    """A browser that opens /api/status gets the same JSON as any client:
+    the way back is the body's "about" and a Link header, not an HTML page."""
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/api/status", headers=headers)
+    assert response.mimetype == "application/json"
+    assert response.json == {"status": "ok", "preset": "api", "about": "/presets/api"}
+    assert response.headers["Link"] == (
+        '</presets/api>; rel="describedby"; type="text/html"'
+    )
+    assert "Vary" not in response.headers  # nothing depends on Accept
+
+
+def test_links_to_the_json_endpoint_open_a_new_tab(client: FlaskClient) -> None:
+    for path in ("/", "/presets/api"):
+        page = client.get(path).get_data(as_text=True)
+        links = re.findall(r'<a [^>]*href="/api/status"[^>]*>', page)
+        assert links, path
+        for link in links:
+            assert 'target="_blank"' in link, (path, link)
 
 
 @pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
@@ -491,3 +529,97 @@ def test_what_the_api_page_says_is_what_the_endpoint_sends(
             assert headers[name] == value
     for name, _ in API_LEFT_OUT:
         assert name not in headers
+
+
+# -- the admin blueprint's options -------------------------------------------------
+
+
+def admin_options(client: FlaskClient) -> str:
+    page = client.get("/admin/").get_data(as_text=True)
+    match = re.search(r'<dl id="admin-options" class="options">(.*?)</dl>', page, re.S)
+    assert match is not None
+    return match.group(1)
+
+
+def test_admin_page_shows_options_as_header_values_not_python(
+    client: FlaskClient,
+) -> None:
+    shown = admin_options(client)
+    for repr_only in ("{", "[", "&#39;&#34;", "&#34;&#39;", "True", "False", "None"):
+        assert repr_only not in shown
+    for name in ADMIN_OPTIONS:
+        assert f"<dt><code>{name}</code></dt>" in shown
+    # The policy one directive a line, as the header spells each.
+    policy = re.search(
+        r"<code>content_security_policy</code></dt>\s*<dd><pre>(.*?)</pre>", shown, re.S
+    )
+    assert policy is not None
+    lines = policy.group(1).replace("&#39;", "'").splitlines()
+    assert lines[0] == "default-src 'self'"
+    assert "frame-ancestors 'none'" in lines
+    assert "<pre>DENY</pre>" in shown
+
+
+@pytest.mark.parametrize(
+    ("value", "lines"),
+    [
+        ("no-store", ["no-store"]),
+        (None, ["(not sent)"]),
+        (True, ["on"]),
+        (False, ["off"]),
+        (["'self'", "https://cdn.example"], ["'self' https://cdn.example"]),
+        (
+            {"default-src": "'self'", "img-src": ["'self'", "data:"]},
+            ["default-src 'self'", "img-src 'self' data:"],
+        ),
+    ],
+)
+def test_option_lines(value: object, lines: list[str]) -> None:
+    assert option_lines(value) == lines
+
+
+def test_breakable_escapes_and_lets_addresses_wrap_between_parts() -> None:
+    assert str(breakable("http://a.example/b/c?d=<e>&f")) == (
+        "http://<wbr>a.example/<wbr>b/<wbr>c?<wbr>d=<wbr>&lt;e&gt;&amp;<wbr>f"
+    )
+    assert str(breakable("")) == ""
+
+
+# -- the popups page's witness -----------------------------------------------------
+
+POPUP_ID = "0123456789abcdef0123456789abcdef"
+
+
+def test_a_popup_says_what_its_opener_was(client: FlaskClient) -> None:
+    assert client.get(f"/popups/{POPUP_ID}").json == {"opener": None}  # not loaded
+    response = client.post(f"/popups/{POPUP_ID}", data={"opener": "null"})
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers
+    assert client.get(f"/popups/{POPUP_ID}").json == {"opener": "null"}
+    client.post(f"/popups/{POPUP_ID}", data={"opener": "live"})
+    assert client.get(f"/popups/{POPUP_ID}").json == {"opener": "live"}
+
+
+@pytest.mark.parametrize(
+    ("popup_id", "opener"),
+    [
+        (POPUP_ID, "maybe"),
+        (POPUP_ID, None),
+        ("not-an-id", "null"),
+        (POPUP_ID[:-1], "live"),
+    ],
+)
+def test_a_popup_report_out_of_shape_is_refused(
+    client: FlaskClient, popup_id: str, opener: str | None
+) -> None:
+    data = {} if opener is None else {"opener": opener}
+    assert client.post(f"/popups/{popup_id}", data=data).status_code == 400
+    assert client.get(f"/popups/{popup_id}").json == {"opener": None}
+
+
+def test_popups_kept_are_bounded(app: Flask, client: FlaskClient) -> None:
+    ids = [f"{i:032x}" for i in range(SeenPopups.KEPT + 3)]
+    for popup_id in ids:
+        client.post(f"/popups/{popup_id}", data={"opener": "live"})
+    assert client.get(f"/popups/{ids[0]}").json == {"opener": None}  # forgotten
+    assert client.get(f"/popups/{ids[-1]}").json == {"opener": "live"}

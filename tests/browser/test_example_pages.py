@@ -10,6 +10,7 @@ Set ``TALISMAN_EXAMPLE_SHOTS`` to a folder to keep a screenshot of each page.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -302,3 +303,207 @@ def test_the_receiver_answers_reports_without_content_type(server: Server) -> No
         assert response.read() == b""
     finally:
         connection.close()
+
+
+# -- layout at a phone's width and at a desktop's ----------------------------------
+
+NARROW, WIDE = 420, 1280
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_no_page_scrolls_sideways_on_a_narrow_screen(
+    page: Page, server: Server, path: str
+) -> None:
+    page.set_viewport_size({"width": NARROW, "height": 900})
+    page.goto(server.url(path))
+    if PAGES[path].panel:
+        panel(page, "#headers-panel")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= NARROW
+
+
+# Where each line of a header value's <dd> breaks, and what is wrong with it:
+# a break inside a word ("report|s", "report-|uri"), inside a quoted string
+# that would fit on a line of its own, or a line of nothing but punctuation
+# (the lone '"'). A word may break after "/", "=", ",", ";" when it is longer
+# than the line.
+LINE_BREAK_PROBLEMS = """
+(selector) => {
+  const problems = [];
+  for (const dd of document.querySelectorAll(selector)) {
+    const style = getComputedStyle(dd);
+    const room = dd.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight);
+    const text = dd.textContent;
+    const chars = [];
+    const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.data.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        chars.push({ ch: node.data[i], rect: rect && rect.width > 0 ? rect : null });
+      }
+    }
+    const lines = [];
+    let quote = -1;  // where the open quoted string starts
+    let previous = null;
+    chars.forEach(({ ch, rect }, index) => {
+      if (rect && /\\S/.test(ch)) {
+        if (previous === null || rect.top > previous.rect.top + 2) {
+          lines.push("");
+          if (previous !== null && previous.index === index - 1) {
+            if (!"/=,;".includes(previous.ch)) {
+              problems.push(`${dd.previousElementSibling.textContent}: ` +
+                `"${text.slice(index - 8, index)}|${text.slice(index, index + 8)}"`);
+            }
+            if (quote >= 0) {
+              const end = text.indexOf('"', quote + 1);
+              const width = (end - quote + 1) * rect.width;
+              if (width <= room) {
+                problems.push(`${dd.previousElementSibling.textContent}: ` +
+                  `breaks in ${text.slice(quote, end + 1)}`);
+              }
+            }
+          }
+        }
+        lines[lines.length - 1] += ch;
+        previous = { ch, rect, index };
+      }
+      if (ch === '"') {
+        quote = quote >= 0 ? -1 : index;
+      }
+    });
+    for (const line of lines) {
+      if (!/[A-Za-z0-9]/.test(line)) {
+        problems.push(`${dd.previousElementSibling.textContent}: a line "${line}"`);
+      }
+    }
+  }
+  return problems;
+}
+"""
+# The pages whose panels have the longest values: policies with many
+# directives, a long Permissions-Policy, Reporting-Endpoints everywhere.
+LONG_VALUES = ["/", "/framing/", "/report-only", "/presets/strict", "/presets/api"]
+
+
+@pytest.mark.parametrize("width", [NARROW, WIDE])
+@pytest.mark.parametrize("path", LONG_VALUES)
+def test_header_values_wrap_between_words(
+    page: Page, server: Server, path: str, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(server.url(path))
+    panel(page, "#headers-panel")
+    if path == "/presets/api":
+        panel(page, "#api-headers")
+    assert page.evaluate(LINE_BREAK_PROBLEMS, ".headers dd") == []
+    # A policy shows one directive a line.
+    policy = page.query_selector(".headers dd")
+    assert policy is not None
+    directives = policy.query_selector_all(".directive")
+    assert len(directives) == policy.inner_text().count(";") + 1
+
+
+# -- what each page shows -----------------------------------------------------------
+
+
+def test_nonce_page_names_each_blocked_element(page: Page, server: Server) -> None:
+    page.goto(server.url("/nonce"))
+    page.click("#javascript-link")
+    items = page.locator("#violations li")
+    items.nth(2).wait_for()
+    shown = items.all_inner_texts()
+    assert len(shown) == len(set(shown)) == 3
+    assert (
+        'blocked by script-src-elem: the inline <script id="unnonced-script">, line '
+        in shown[0]
+    )
+    assert shown[1] == (
+        "blocked by script-src-attr: an event handler attribute of "
+        '<img id="handler-image">'
+    )
+    assert shown[2] == (
+        "blocked by script-src-elem: inline code of the page itself, "
+        "such as a javascript: URL"
+    )
+
+
+def test_api_status_opened_in_a_browser_is_json(page: Page, server: Server) -> None:
+    response = page.goto(server.url("/api/status"))
+    assert response is not None
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["link"] == (
+        '</presets/api>; rel="describedby"; type="text/html"'
+    )
+    page.goto(server.url("/presets/api"))
+    panel(page, "#api-headers")
+    assert json.loads(page.inner_text("#api-body")) == {
+        "about": "/presets/api",
+        "preset": "api",
+        "status": "ok",
+    }
+    with page.expect_popup() as opened:
+        page.click("#api-status")
+    opened.value.wait_for_load_state()
+    assert opened.value.url == server.url("/api/status")
+    assert page.url == server.url("/presets/api")  # still there, to go back to
+
+
+def handle_state(page: Page, button: str, *states: str) -> str:
+    """The popups page's verdict on the popup ``button`` opened."""
+    result = page.locator(f"#{button} ~ .handle")
+    page.wait_for_function(
+        "([result, states]) => states.includes("
+        "document.querySelector(result).dataset.state)",
+        arg=[f"#{button} ~ .handle", list(states)],
+    )
+    return result.inner_text()
+
+
+def test_popups_the_coop_page_is_cut_off(page: Page, server: Server) -> None:
+    page.goto(server.url("/popups"))
+    for button in ("open-cross-coop", "open-coop"):
+        with page.expect_popup() as opened:
+            page.click(f"#{button}")
+        popup = opened.value
+        popup.wait_for_load_state()
+        assert popup.inner_text("#opener-state").startswith("null")
+        assert handle_state(page, button, "cut", "closed").startswith("cut:")
+        popup.close()
+    with page.expect_popup() as opened:
+        page.click("#open-cross-no-coop")
+    opened.value.wait_for_load_state()
+    assert handle_state(page, "open-cross-no-coop", "live").startswith(
+        "this page holds a live handle"
+    )
+
+
+def test_popups_a_popup_closed_quickly_is_closed_not_cut(
+    page: Page, server: Server
+) -> None:
+    page.goto(server.url("/popups"))
+    # A page without COOP, closed as soon as it has loaded.
+    with page.expect_popup() as opened:
+        page.click("#open-no-coop")
+    popup = opened.value
+    popup.wait_for_load_state()
+    popup.close()
+    assert handle_state(page, "open-no-coop", "cut", "closed").startswith("closed:")
+
+    # The COOP page, closed before its response arrives: nothing was cut.
+    def hold(route: Route) -> None:
+        pass  # never answered
+
+    page.context.route("**/coop?popup=*", hold)
+    # Playwright sees a popup only once it has loaded: keep the handle.
+    page.evaluate(
+        "() => { const open = window.open; window.open = (...args) =>"
+        " (window.lastPopup = open(...args)); }"
+    )
+    page.click("#open-coop")
+    page.evaluate("window.lastPopup.close()")
+    verdict = handle_state(page, "open-coop", "cut", "closed")
+    assert verdict == "closed before its page loaded."

@@ -15,6 +15,36 @@ window.demo = {
 
 const violations = [];
 
+// An element as its start tag says it: <img id="handler-image">.
+function describeElement(element) {
+  const id = element.id ? ` id="${element.id}"` : "";
+  return `<${element.localName}${id}>`;
+}
+
+// What was blocked. For inline code the address is only "inline", so say
+// where the code was: the element it belongs to (the event is fired at it),
+// or the page itself for a javascript: URL, with its line when known.
+function describeBlocked(event) {
+  const blocked = event.blockedURI || "(nothing loaded)";
+  if (blocked !== "inline") {
+    return blocked;
+  }
+  const target = event.target;
+  let where;
+  if (event.effectiveDirective.endsWith("-attr")) {
+    where =
+      target instanceof Element
+        ? `an event handler attribute of ${describeElement(target)}`
+        : "an event handler attribute";
+  } else if (target instanceof Element) {
+    where = `the inline ${describeElement(target)}`;
+  } else {
+    where = "inline code of the page itself, such as a javascript: URL";
+  }
+  const line = event.lineNumber > 1 ? `, line ${event.lineNumber}` : "";
+  return `${where}${line}`;
+}
+
 function showViolation(event) {
   const list = document.getElementById("violations");
   if (!list) {
@@ -23,9 +53,8 @@ function showViolation(event) {
   document.getElementById("violations-box").hidden = false;
   const item = document.createElement("li");
   const what = event.disposition === "report" ? "reported" : "blocked";
-  const blocked = event.blockedURI || "(nothing loaded)";
   const sample = event.sample ? ` "${event.sample}"` : "";
-  item.textContent = `${what} by ${event.effectiveDirective}: ${blocked}${sample}`;
+  item.textContent = `${what} by ${event.effectiveDirective}: ${describeBlocked(event)}${sample}`;
   list.append(item);
 }
 

@@ -42,11 +42,67 @@ const SECURITY_HEADERS = [
 const NONCE_SOURCE = /'nonce-[^']*'/g;
 const NONCE_PLACEHOLDER = "'nonce-…'";
 
+// Where a long value may wrap. Each word (a run of characters without
+// spaces) is kept whole on its line if it fits; a word longer than the line
+// breaks only after "=", ",", ";" or a "/" of an address, and a quoted
+// string in it ("https://...") is again kept whole if it fits. The text is
+// the header value unchanged: the pieces are spans and <wbr> elements.
+const QUOTED = /("[^"]*")/;
+const BREAK_AFTER = /([=,;]|\/(?!\/))/;
+
+function appendBreakable(parent, text) {
+  text.split(BREAK_AFTER).forEach((piece, index) => {
+    if (piece) {
+      parent.append(piece);
+      if (index % 2 === 1) {
+        parent.append(document.createElement("wbr"));
+      }
+    }
+  });
+}
+
+function appendWord(parent, word) {
+  const span = document.createElement("span");
+  span.className = "word";
+  word.split(QUOTED).forEach((piece, index) => {
+    if (index % 2 === 1) {
+      const quoted = document.createElement("span");
+      quoted.className = "quoted";
+      appendBreakable(quoted, piece);
+      span.append(quoted);
+    } else if (piece) {
+      appendBreakable(span, piece);
+    }
+  });
+  parent.append(span);
+}
+
+function appendWords(parent, text) {
+  text.split(/(\s+)/).forEach((piece, index) => {
+    if (index % 2 === 1) {
+      parent.append(piece);
+    } else if (piece) {
+      appendWord(parent, piece);
+    }
+  });
+}
+
 function addHeader(list, name, value) {
   const term = document.createElement("dt");
   term.textContent = name;
   const description = document.createElement("dd");
-  description.textContent = value.replace(NONCE_SOURCE, NONCE_PLACEHOLDER);
+  const text = value.replace(NONCE_SOURCE, NONCE_PLACEHOLDER);
+  if (name.startsWith("Content-Security-Policy")) {
+    // A policy is a list of directives: one line each.
+    for (const directive of text.match(/[^;]+;?\s*|;\s*/g) || []) {
+      const line = document.createElement("span");
+      line.className = "directive";
+      appendWords(line, directive);
+      description.append(line);
+    }
+  } else {
+    appendWords(description, text);
+  }
   list.append(term, description);
 }
 
@@ -71,6 +127,12 @@ async function fillPanel(panel) {
       found += 1;
       nonced ||= value.includes("'nonce-");
     }
+  }
+  // A panel with a place for it shows the body too (the JSON of an API).
+  const body = panel.querySelector(".headers-body");
+  if (body) {
+    body.replaceChildren();
+    appendWords(body, await response.text());
   }
   panel.dataset.state = "filled";
   const nonce = nonced
