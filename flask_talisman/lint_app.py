@@ -20,6 +20,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .caching import cached_view
+from .cross_origin_protection import unprotected_routes
 from .errors import ConfigurationError
 from .headers.hsts import PRELOAD_MIN_AGE
 from .inspection import Served, route_headers
@@ -357,6 +358,20 @@ def _cached_view_findings(app: Flask, endpoint: str, found: Findings) -> None:
         )
 
 
+def _csrf_finding(methods: tuple[str, ...], found: Findings) -> None:
+    """A route that takes unsafe methods, with nothing that checks their origin."""
+    found.add(
+        "csrf-unguarded",
+        None,
+        f"the route accepts {', '.join(methods)} and nothing checks where such "
+        "requests come from: cross_origin_protection is off for it and no CSRF "
+        "token extension (Flask-WTF's CSRFProtect) guards it, so a page of "
+        "another site can make a visitor's browser send it, with their cookies. "
+        "Turn cross_origin_protection on for the app or the view ('report-only' "
+        "first, to see what it would refuse), or set up CSRFProtect.",
+    )
+
+
 def lint_app(app: Flask, *, endpoint: str | None = None) -> list[Finding]:
     """Lint everything Talisman does for ``app``: its options and every route.
 
@@ -392,6 +407,7 @@ def lint_app(app: Flask, *, endpoint: str | None = None) -> list[Finding]:
     _cookie_findings(app, app_wide)
     result = list(app_wide)
     said = {(f.header, f.directive, f.code, f.message) for f in result}
+    unguarded = {name: methods for name, _, methods in unprotected_routes(app)}
     served: dict[str, list[tuple[bool, Served]]] = {}
     for route in routes:
         served.setdefault(route.endpoint, []).extend(
@@ -415,6 +431,8 @@ def lint_app(app: Flask, *, endpoint: str | None = None) -> list[Finding]:
             _missing_csp_findings(documents, found)
             _report_only_findings(documents, found)
             _cached_view_findings(app, name, found)
+        if name in unguarded:
+            _csrf_finding(unguarded[name], found)
         result.extend(
             f for f in found if (f.header, f.directive, f.code, f.message) not in said
         )

@@ -75,6 +75,7 @@ CODES: Mapping[str, Severity] = MappingProxyType(
         "harden-cookies-samesite-none-http": "warning",
         "coep-without-corp": "warning",
         "trust-x-forwarded-proto-with-proxyfix": "warning",
+        "csrf-unguarded": "warning",
     }
 )
 

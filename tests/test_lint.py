@@ -616,6 +616,12 @@ APP_RULES: dict[str, tuple[AppFactory, str | None, AppFactory]] = {
         cached_app(),
     ),
     "configuration-error": (broken_view_app, "index", talisman_app()),
+    # conftest's make_app has a POST route, /form.
+    "csrf-unguarded": (
+        talisman_app(),
+        "form",
+        talisman_app(cross_origin_protection="report-only"),
+    ),
     # A view that turns the CSP off beside a strict app policy.
     "csp-missing": (view_app(content_security_policy=False), "index", talisman_app()),
     "csp-not-enforced": (
@@ -775,9 +781,13 @@ def test_app_rule(code: str, apps: tuple[AppFactory, str | None, AppFactory]) ->
 
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_no_preset_gets_an_error_or_a_warning(preset: str) -> None:
+    """Except, for an unsafe-method route, where it leaves CSRF unguarded."""
     app = make_app()
     Talisman(app, preset=preset)
-    assert [f for f in lint_app(app) if f.severity != "info"] == []
+    guarded = preset in ("balanced", "strict")  # cross_origin_protection on
+    assert [(f.endpoint, f.code) for f in lint_app(app) if f.severity != "info"] == (
+        [] if guarded else [("form", "csrf-unguarded")]
+    )
 
 
 def test_the_strict_preset_gets_one_info_per_endpoint() -> None:
@@ -812,6 +822,7 @@ def test_per_view_options_are_reported_for_that_view_only() -> None:
     assert [(f.endpoint, f.code) for f in found if f.severity == "warning"] == [
         ("index", "https-not-forced"),
         ("index", "hsts-short"),
+        ("form", "csrf-unguarded"),
     ]
     assert "600" in one(found, "hsts-short").message
 
@@ -866,6 +877,7 @@ def test_a_report_only_policy_beside_an_enforced_one_may_lack_directives() -> No
         app = talisman_app(
             content_security_policy_report_only=policy,
             content_security_policy_report_uri="/r",
+            cross_origin_protection=True,
         )()
         assert [f for f in lint_app(app) if f.severity != "info"] == []
 
