@@ -74,6 +74,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         content_security_policy=CSP,
         content_security_policy_nonce_in=["script-src"],
         report_receiver=REPORT_RECEIVER,
+        # Refuse POSTs that another site's page makes the browser send
+        # (CSRF), from the Fetch Metadata headers: no tokens needed.
+        cross_origin_protection=True,
     )
 
     # Keep the latest reports in memory for the /reports page. A real app
