@@ -26,17 +26,27 @@ markup:
   (SVG and MathML) with its integration points and breakout tags; scripting
   is on, so ``<noscript>`` holds text.
 
-It leaves out what cannot change the set of elements and attributes:
-no DOM is built and text is not kept (an element's place in the tree, where
-foster parenting would put it, does not matter, only that it exists);
-character references in text; the insertion modes before ``<body>`` (the
-page starts in "in body" with ``<html>`` and ``<body>`` open, and head
-elements are handled as "in body" handles them); attribute and tag name
-adjustments in foreign content (names are kept in lowercase); parse errors;
-encoding sniffing (the body comes as text); ``<frameset>``, "after body" and
-the "in select" modes (browsers now parse ``<select>`` as the body); and the
-quirks mode beyond what it changes for elements (a doctype other than
-``<!DOCTYPE html>``, or none, lets ``<table>`` open inside ``<p>``).
+It leaves out what cannot change which scripts and styles there are, or
+their attributes:
+
+* the DOM and the text: an element's place in the tree (where foster
+  parenting puts it) does not matter, only that it exists; character
+  references in text; parse errors; encoding sniffing (the body comes as
+  text);
+* the insertion modes before ``<body>``: the page starts "in body" with
+  ``<html>`` and ``<body>`` open, where head elements are created as in the
+  head. An ``<html>``, ``<head>`` or ``<body>`` tag's ``nonce`` counts once,
+  also where browsers ignore the tag (a ``<head>`` after the page began, a
+  ``<body>`` in a ``<template>``);
+* the template insertion modes: a ``<template>``'s content is read as the
+  body, so a table part directly in it (``<template><tr>``), which browsers
+  create, is dropped; it is not code;
+* ``<frameset>``, "after body" and "in select" (browsers now read
+  ``<select>``'s content as the body), and the tag and attribute name
+  adjustments of foreign content (names stay in lowercase);
+* the quirks mode beyond its one effect on elements, ``<table>`` opening
+  inside ``<p>``, and of the doctype only its name: quirks without a
+  doctype or with one not named ``html``.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ import html.entities
 import re
 import string
 from collections.abc import Mapping
+from typing import cast
 
 __all__ = ["HTML", "MATHML", "SVG", "Page", "script_runs"]
 
@@ -91,7 +102,9 @@ _SPECIAL_FOREIGN = frozenset(
     {(MATHML, n) for n in ("mi", "mo", "mn", "ms", "mtext", "annotation-xml")}
     | {(SVG, n) for n in ("foreignobject", "desc", "title")}
 )
-_SCOPE = _names("applet caption html table td th marquee object template")
+# The standard's list also has html, the bottom of the stack, where the
+# search ends anyway.
+_SCOPE = _names("applet caption table td th marquee object template")
 _HEADINGS = _names("h1 h2 h3 h4 h5 h6")
 _IMPLIED_END = _names("dd dt li optgroup option p rb rp rt rtc")
 _FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
@@ -111,6 +124,21 @@ _IGNORED_IN_ROW = _IGNORED_IN_CELL | {"td", "th"}
 _IGNORED_IN_TABLE_BODY = _IGNORED_IN_ROW | {"tr"}
 _IGNORED_IN_TABLE = _IGNORED_IN_TABLE_BODY | {"tbody", "tfoot", "thead"}
 _IGNORED_IN_CAPTION = _IGNORED_IN_TABLE - {"caption"}
+# The insertion mode the nearest of these open elements sets (<body> is always
+# open; <template> contents are read as the body is).
+_MODES = {
+    "td": "cell",
+    "th": "cell",
+    "tr": "row",
+    "tbody": "table body",
+    "thead": "table body",
+    "tfoot": "table body",
+    "caption": "caption",
+    "colgroup": "column group",
+    "table": "table",
+    "template": "body",
+    "body": "body",
+}
 _HEAD_ELEMENTS = _names(
     "base basefont bgsound link meta noframes script style template title"
 )
@@ -515,8 +543,6 @@ class Page:
             self.quirks = words[:1] != ["html"]
 
     def _characters(self, chars: str) -> None:
-        if not chars:
-            return
         if self.quirks is None and chars.strip(_WHITESPACE):
             self.quirks = True
         if self.state != _DATA and self.state != _PLAINTEXT:
@@ -525,8 +551,8 @@ class Page:
             return
         mode = self._mode()
         if mode == "column group":
-            if chars.strip(_WHITESPACE) and self.stack[-1].html("colgroup"):
-                self.stack.pop()
+            if chars.strip(_WHITESPACE):
+                self.stack.pop()  # the colgroup
                 self._characters(chars)
             return
         if (
@@ -567,25 +593,11 @@ class Page:
 
     def _mode(self) -> str:
         """The insertion mode, as "reset the insertion mode appropriately" finds it."""
-        for node in reversed(self.stack[1:]):
-            if node.namespace != HTML:
-                continue
-            name = node.name
-            if name in ("td", "th"):
-                return "cell"
-            if name == "tr":
-                return "row"
-            if name in ("tbody", "thead", "tfoot"):
-                return "table body"
-            if name == "caption":
-                return "caption"
-            if name == "colgroup":
-                return "column group"
-            if name == "table":
-                return "table"
-            if name in ("template", "body"):
-                return "body"
-        return "body"
+        return next(
+            _MODES[node.name]
+            for node in reversed(self.stack)
+            if node.namespace == HTML and node.name in _MODES
+        )
 
     def _record(self, tag: _Tag, namespace: str) -> _Node:
         node = _Node(namespace, tag.name, tag.attributes)
@@ -629,16 +641,15 @@ class Page:
             self.stack.remove(node)
 
     def _foreign_end(self, tag: _Tag) -> None:
+        # From the current node down: the foreign element of the tag's name is
+        # closed, or the first HTML element below them hands the tag to HTML.
         index = len(self.stack) - 1
-        while index > 0:
-            node = self.stack[index]
-            if node.name == tag.name:
-                del self.stack[index:]
-                return
+        while self.stack[index].name != tag.name:
             index -= 1
             if self.stack[index].namespace == HTML:
                 self._html_end(tag.name, self._mode())
                 return
+        del self.stack[index:]
 
     # Scopes and the stack
 
@@ -654,18 +665,18 @@ class Page:
         return False
 
     def _in_table_scope(self, name: str) -> bool:
-        for node in reversed(self.stack):
-            if node.html(name):
-                return True
-            if node.html("html", "table", "template"):
-                return False
-        return False
+        # <html>, at the bottom of the stack, ends the search at the latest.
+        boundary = next(
+            node
+            for node in reversed(self.stack)
+            if node.html(name, "html", "table", "template")
+        )
+        return boundary.name == name
 
     def _pop_until(self, *names: str) -> None:
-        while len(self.stack) > 1:
-            node = self.stack.pop()
-            if node.html(*names):
-                return
+        """Pop up to an element of one of ``names``, which the caller knows is open."""
+        while not self.stack.pop().html(*names):
+            pass
 
     def _implied_end_tags(self, *, but: str = "") -> None:
         while self.stack[-1].html() and self.stack[-1].name in _IMPLIED_END - {but}:
@@ -695,11 +706,10 @@ class Page:
                 break
             first -= 1
         for index in range(first, len(formatting)):
-            entry = formatting[index]
-            if entry is not None:  # always: a marker stops the rewinding
-                copy = _Node(HTML, entry.name, entry.attributes)
-                self.stack.append(copy)
-                formatting[index] = copy
+            entry = cast("_Node", formatting[index])  # a marker stops the rewinding
+            copy = _Node(HTML, entry.name, entry.attributes)
+            self.stack.append(copy)
+            formatting[index] = copy
 
     def _push_formatting(self, node: _Node) -> None:
         same = []
@@ -810,13 +820,17 @@ class Page:
                 self.form = node
         elif name in ("li", "dd", "dt"):
             closes = ("li",) if name == "li" else ("dd", "dt")
-            for node in reversed(self.stack):
-                if node.html(*closes):
-                    self._implied_end_tags(but=node.name)
-                    self._pop_until(node.name)
-                    break
-                if node.special and not node.html("address", "div", "p"):
-                    break
+            # The nearest list item to close, or a special element (at the
+            # latest <body>) that keeps it open.
+            node = next(
+                node
+                for node in reversed(self.stack)
+                if node.html(*closes)
+                or (node.special and not node.html("address", "div", "p"))
+            )
+            if node.html(*closes):
+                self._implied_end_tags(but=node.name)
+                self._pop_until(node.name)
             self._close_p()
             self._insert(tag)
         elif name == "plaintext":
@@ -898,21 +912,19 @@ class Page:
         self.last_start = tag.name
 
     def _table_start(self, tag: _Tag, mode: str) -> bool:
-        """The start tag in a table's insertion modes; False: as in the body."""
+        """The start tag in a table's insertion modes; False: as in the body.
+
+        The element that sets the mode is open (the standard checks that it
+        is for fragments only), so the rules that close it close it.
+        """
         name = tag.name
         if mode == "cell" or mode == "caption":
             if name not in _TABLE_PARTS:
                 return False
             if mode == "cell":
-                if not (self._in_table_scope("td") or self._in_table_scope("th")):
-                    return True
                 self._close_cell()
             else:
-                if not self._in_table_scope("caption"):
-                    return True
-                self._implied_end_tags()
-                self._pop_until("caption")
-                self._clear_formatting_to_marker()
+                self._close_caption()
             self._html_start(tag, self._mode())
             return True
         if mode == "column group":
@@ -921,9 +933,7 @@ class Page:
                 return True
             if name == "template":
                 return False
-            if not self.stack[-1].html("colgroup"):
-                return True
-            self.stack.pop()
+            self.stack.pop()  # the colgroup
             self._html_start(tag, self._mode())
             return True
         if mode == "row":
@@ -933,10 +943,9 @@ class Page:
                 self.formatting.append(None)
                 return True
             if name in _TABLE_PARTS:
-                if self._in_table_scope("tr"):
-                    self._clear_to("tr")
-                    self.stack.pop()
-                    self._html_start(tag, self._mode())
+                self._clear_to("tr")
+                self.stack.pop()
+                self._html_start(tag, self._mode())
                 return True
         if mode == "table body":
             if name == "tr":
@@ -949,12 +958,9 @@ class Page:
                 self._html_start(tag, "row")
                 return True
             if name in _TABLE_PARTS:
-                if any(
-                    self._in_table_scope(part) for part in ("tbody", "thead", "tfoot")
-                ):
-                    self._clear_to("tbody", "tfoot", "thead")
-                    self.stack.pop()
-                    self._html_start(tag, self._mode())
+                self._clear_to("tbody", "tfoot", "thead")
+                self.stack.pop()
+                self._html_start(tag, self._mode())
                 return True
         # in table
         if name == "caption":
@@ -976,9 +982,8 @@ class Page:
             self.stack.append(_Node(HTML, "tbody", {}))
             self._html_start(tag, "table body")
         elif name == "table":
-            if self._in_table_scope("table"):
-                self._pop_until("table")
-                self._html_start(tag, self._mode())
+            self._pop_until("table")
+            self._html_start(tag, self._mode())
         elif name in ("style", "script", "template"):
             return False
         elif (
@@ -996,6 +1001,11 @@ class Page:
     def _close_cell(self) -> None:
         self._implied_end_tags()
         self._pop_until("td", "th")
+        self._clear_formatting_to_marker()
+
+    def _close_caption(self) -> None:
+        self._implied_end_tags()
+        self._pop_until("caption")
         self._clear_formatting_to_marker()
 
     def _html_end(self, name: str, mode: str) -> None:
@@ -1052,91 +1062,62 @@ class Page:
             self._any_other_end(name)
 
     def _any_other_end(self, name: str) -> None:
-        for index in range(len(self.stack) - 1, 0, -1):
-            node = self.stack[index]
-            if node.html(name):
-                self._implied_end_tags(but=name)
-                del self.stack[index:]
+        # Down to the element of that name, unless a special element (at the
+        # latest <body>) comes first.
+        index = len(self.stack) - 1
+        while not self.stack[index].html(name):
+            if self.stack[index].special:
                 return
-            if node.special:
-                return
+            index -= 1
+        self._implied_end_tags(but=name)
+        del self.stack[index:]
 
     def _table_end(self, name: str, mode: str) -> bool:
         """The end tag in a table's insertion modes; False: as in the body."""
         if mode == "cell":
-            if name in ("td", "th"):
-                if self._in_table_scope(name):
-                    self._implied_end_tags()
-                    self._pop_until(name)
-                    self._clear_formatting_to_marker()
-            elif name in _IGNORED_IN_CELL:
-                pass
-            elif name in ("table", "tbody", "tfoot", "thead", "tr"):
+            if name in ("td", "th", "table", "tbody", "tfoot", "thead", "tr"):
                 if self._in_table_scope(name):
                     self._close_cell()
-                    self._html_end(name, self._mode())
-            else:
-                return False
-            return True
+                    if name not in ("td", "th"):
+                        self._html_end(name, self._mode())
+                return True
+            return name in _IGNORED_IN_CELL
         if mode == "caption":
             if name in ("caption", "table"):
-                if self._in_table_scope("caption"):
-                    self._implied_end_tags()
-                    self._pop_until("caption")
-                    self._clear_formatting_to_marker()
-                    if name == "table":
-                        self._html_end(name, self._mode())
-            elif name in _IGNORED_IN_CAPTION:
-                pass
-            else:
-                return False
-            return True
+                self._close_caption()
+                if name == "table":
+                    self._html_end(name, self._mode())
+                return True
+            return name in _IGNORED_IN_CAPTION
         if mode == "column group":
-            if name == "colgroup":
-                if self.stack[-1].html("colgroup"):
-                    self.stack.pop()
-            elif name == "col":
-                pass
-            elif name == "template":
+            if name == "template":
                 return False
-            elif self.stack[-1].html("colgroup"):
-                self.stack.pop()
-                self._html_end(name, self._mode())
+            if name != "col":
+                self.stack.pop()  # the colgroup
+                if name != "colgroup":
+                    self._html_end(name, self._mode())
             return True
         if mode == "row":
-            if name == "tr":
-                if self._in_table_scope("tr"):
+            if name in ("tr", "table", "tbody", "tfoot", "thead"):
+                if name in ("tr", "table") or self._in_table_scope(name):
                     self._clear_to("tr")
                     self.stack.pop()
+                    if name != "tr":
+                        self._html_end(name, self._mode())
                 return True
-            if name in ("table", "tbody", "tfoot", "thead"):
-                if (
-                    name == "table" or self._in_table_scope(name)
-                ) and self._in_table_scope("tr"):
-                    self._clear_to("tr")
-                    self.stack.pop()
-                    self._html_end(name, self._mode())
-                return True
-            if name in _IGNORED_IN_ROW:
-                return True
-        if mode in ("row", "table body"):
-            if name in ("tbody", "tfoot", "thead"):
-                if self._in_table_scope(name):
+            return name in _IGNORED_IN_ROW
+        if mode == "table body":
+            if name in ("tbody", "tfoot", "thead", "table"):
+                if name == "table" or self._in_table_scope(name):
                     self._clear_to("tbody", "tfoot", "thead")
                     self.stack.pop()
+                    if name == "table":
+                        self._html_end(name, self._mode())
                 return True
-            if name == "table":
-                if any(self._in_table_scope(p) for p in ("tbody", "thead", "tfoot")):
-                    self._clear_to("tbody", "tfoot", "thead")
-                    self.stack.pop()
-                    self._html_end(name, self._mode())
-                return True
-            if name in _IGNORED_IN_TABLE_BODY:
-                return True
+            return name in _IGNORED_IN_TABLE_BODY
         # in table
         if name == "table":
-            if self._in_table_scope("table"):
-                self._pop_until("table")
+            self._pop_until("table")
             return True
         return name in _IGNORED_IN_TABLE
 
