@@ -32,7 +32,8 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """``python args`` in ``cwd``, importing the flask_talisman this process did."""
     path = os.environ.get("PYTHONPATH")
     env = {
-        **os.environ,
+        # Not this run's pytest options (CI passes coverage through them).
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"},
         "PYTHONPATH": os.pathsep.join([str(IMPORTED_FROM), *([path] if path else [])]),
     }
     return subprocess.run(
