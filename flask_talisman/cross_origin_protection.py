@@ -244,9 +244,12 @@ def add_vary(headers: Headers, value: str) -> None:
     """Add ``value``'s names to the response's ``Vary``, keeping what it has.
 
     Every ``Vary`` line already there (Flask-CORS adds one of its own) is
-    kept, in one line with the names it lacked.
+    kept, in one line with the names it lacked. The after hook calls this
+    only for a response that has one of Talisman's headers already; the
+    usual response gets ``Vary`` with the compiled headers
+    (:attr:`.HeaderSet.vary`).
     """
-    if header_absent(headers, "vary", value):  # the usual case
+    if header_absent(headers, "vary", value):  # a response with no Vary
         return
     current = headers.getlist("Vary")
     if not current:

@@ -16,6 +16,7 @@ from flask import (
     current_app,
     has_app_context,
 )
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from .caching import (
@@ -52,7 +53,7 @@ from .options import (
     own,
     watch,
 )
-from .policy import CompiledPolicy, HeaderSet, compile_policy, mounted
+from .policy import CompiledPolicy, HeaderSet, Pairs, compile_policy, mounted
 from .presets import resolve_preset
 from .reports import (
     RECEIVER_ENDPOINT,
@@ -578,17 +579,13 @@ class Talisman:
                 # An app mounted under a path: the receiver's report-uri too.
                 pairs = mounted(pairs, header_set.rooted, mount_path(request), nonce)
             if not private:
-                set_headers(response.headers, pairs, header_set.names)
-            elif header_set.private_names is None or not append_headers(
-                response.headers, pairs + PRIVATE, header_set.private_names
-            ):
-                # The response has a caching header (or one of Talisman's
-                # names): each set, then Cache-Control made private after
-                # Talisman's own (cache_control).
-                set_headers(response.headers, pairs, header_set.names)
-                make_private(response.headers)
-            if header_set.vary:
-                add_vary(response.headers, header_set.vary)
+                done = append_headers(response.headers, pairs, header_set.names)
+            else:
+                done = header_set.private_names is not None and append_headers(
+                    response.headers, pairs + PRIVATE, header_set.private_names
+                )
+            if not done:
+                _set_each(response.headers, pairs, header_set, private)
             if header_set.cookies is not None and not state.cookie_hook:
                 # harden_cookies turned on after the app started serving:
                 # hardened here, after the hooks registered after Talisman.
@@ -685,6 +682,25 @@ class Talisman:
             return response
 
         return talisman_harden_cookies
+
+
+def _set_each(
+    headers: Headers, pairs: Pairs, header_set: HeaderSet, private: bool
+) -> None:
+    """The after hook's slow path: the response has one of the set's names.
+
+    Each pair is set over the response's own; ``Cache-Control`` is made
+    private after Talisman's own (cache_control) for a page that used its
+    nonce; resource isolation's ``Vary`` names are merged into the
+    response's ``Vary`` (Flask-CORS adds one), never set over it.
+    """
+    if header_set.vary:
+        pairs = tuple(pair for pair in pairs if pair[0] != "Vary")
+    set_headers(headers, pairs, header_set.names)
+    if private:
+        make_private(headers)
+    if header_set.vary:
+        add_vary(headers, header_set.vary)
 
 
 #: The options that turn the cross-origin request checks on.

@@ -63,6 +63,9 @@ class HeaderSet:
     rooted: Pairs = ()
     #: Names added to the response's ``Vary`` (kept with the app's own):
     #: the request headers that enforced resource isolation answers by.
+    #: ``static`` ends with ``("Vary", vary)`` then, and ``names`` holds
+    #: ``"vary"``: appended with the rest when the response has none of
+    #: them, merged into the response's own ``Vary`` when it has one.
     vary: str = ""
 
 
@@ -115,7 +118,12 @@ def _header_set(
             origin_templated.append((name, tuple(value.split(ORIGIN_SLOT))))
         else:
             static.append((name, value))
-    names = frozenset(name.lower() for name, _ in pairs)
+    if varied:
+        # Compiled with the other pairs: a response with none of their names
+        # (the usual case) gets Vary in the same append; one that has a Vary
+        # of its own gets these names merged into it (the after hook).
+        static.append(("Vary", varied))
+    names = frozenset(name.lower() for name, _ in (*pairs, *static))
     return HeaderSet(
         tuple(static),
         tuple(templated),

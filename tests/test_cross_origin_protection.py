@@ -15,7 +15,14 @@ import logging
 from typing import Any
 
 import pytest
-from flask import Blueprint, Flask, jsonify, make_response, session
+from flask import (
+    Blueprint,
+    Flask,
+    jsonify,
+    make_response,
+    render_template_string,
+    session,
+)
 from werkzeug.datastructures import Headers
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -674,6 +681,59 @@ def test_vary_keeps_the_apps_own() -> None:
         "Accept-Encoding, sec-fetch-site, Sec-Fetch-Mode, Sec-Fetch-Dest"
     )
     assert call(app, "GET", "/star").headers["Vary"] == "*"
+
+
+def test_vary_is_compiled_with_the_other_headers() -> None:
+    # Appended with them in one step when the response has none of their
+    # names: no per-request merge of its own.
+    app, _ = checked_app(resource_isolation=True)
+    header_set = app.extensions["talisman"].policy_for("index").secure
+    assert header_set.static[-1] == ("Vary", VARY)
+    assert "vary" in header_set.names
+    response = call(app, "GET")
+    assert response.headers.getlist("Vary") == [VARY]
+    assert list(response.headers.keys()).count("X-Frame-Options") == 1
+
+
+def test_vary_is_kept_when_the_view_sets_one_of_talismans_headers() -> None:
+    app, _ = checked_app(resource_isolation=True)
+
+    @app.route("/framed")
+    def framed() -> Any:
+        response = make_response("f")
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    response = call(app, "GET", "/framed")
+    assert response.headers.getlist("Vary") == [VARY]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+
+
+def test_vary_on_a_page_that_used_its_nonce() -> None:
+    app, _ = checked_app(
+        resource_isolation=True,
+        content_security_policy_nonce_in=["script-src"],
+    )
+
+    @app.route("/page")
+    def page() -> str:
+        return render_template_string("<script nonce='{{ csp_nonce() }}'></script>")
+
+    @app.route("/cached")
+    def cached() -> Any:
+        response = make_response(
+            render_template_string("<script nonce='{{ csp_nonce() }}'></script>")
+        )
+        response.headers["Vary"] = "Accept-Language"
+        response.headers["Cache-Control"] = "max-age=60"
+        return response
+
+    response = call(app, "GET", "/page")
+    assert response.headers.getlist("Vary") == [VARY]
+    assert response.headers["Cache-Control"] == "private"
+    response = call(app, "GET", "/cached")
+    assert response.headers.getlist("Vary") == [f"Accept-Language, {VARY}"]
+    assert "private" in response.headers["Cache-Control"]
 
 
 def test_add_vary_adds_nothing_already_there_and_keeps_every_line() -> None:
