@@ -9,6 +9,7 @@ Instructions are not time (a system call such as ``os.urandom`` counts
 only its user-space part), so read these beside ``run.py``'s numbers.
 
     python benchmarks/instructions.py            # needs valgrind
+    python benchmarks/instructions.py --scenario cross_origin --scenario isolation
 """
 
 from __future__ import annotations
@@ -43,21 +44,47 @@ def per_request(scenario: str, count: int) -> float:
     return (instructions(scenario, count) - instructions(scenario, 0)) / count
 
 
+def selected(words: list[str]) -> list[str]:
+    """The scenarios whose names contain one of ``words`` (all if none), the
+    scenarios they are compared with, and the bare apps those are measured
+    against."""
+    if not words:
+        return list(run.SCENARIOS)
+    names = {name for name in run.SCENARIOS if any(w in name for w in words)}
+    for _, top, bottom in run.RATIOS + run.DIFFERENCES:
+        if top in names:
+            names.add(bottom)
+    names |= {run.SCENARIOS[name][1] for name in names}
+    return [name for name in run.SCENARIOS if name in names]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        help="only the scenarios whose names contain this (repeatable)",
+    )
     args = parser.parse_args()
     run._vendor.install()
-    costs = {name: per_request(name, args.requests) for name in run.SCENARIOS}
-    print(f"{'scenario':<52} {'instructions/req':>17} {'overhead':>10}")
+    names = selected(args.scenario)
+    costs = {name: per_request(name, args.requests) for name in names}
+    print(f"{'scenario':<56} {'instructions/req':>17} {'overhead':>10}")
     overhead = {}
-    for name, (_, baseline) in run.SCENARIOS.items():
+    for name in names:
+        baseline = run.SCENARIOS[name][1]
         overhead[name] = costs[name] - costs[baseline]
-        print(f"{name:<52} {costs[name]:>17,.0f} {overhead[name]:>10,.0f}")
+        print(f"{name:<56} {costs[name]:>17,.0f} {overhead[name]:>10,.0f}")
     print()
     for label, ours, theirs in run.RATIOS:
-        if overhead[theirs] > 0:
-            print(f"{label:<52} {overhead[ours] / overhead[theirs]:>8.2f}")
+        if ours in overhead and theirs in overhead and overhead[theirs] > 0:
+            print(f"{label:<56} {overhead[ours] / overhead[theirs]:>8.2f}")
+    print()
+    for label, top, bottom in run.DIFFERENCES:
+        if top in costs and bottom in costs:
+            print(f"{label:<56} {costs[top] - costs[bottom]:>+8,.0f}")
 
 
 if __name__ == "__main__":

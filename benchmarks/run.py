@@ -106,6 +106,26 @@ def blueprint_app(talisman: Talisman | None, decorate: bool) -> Flask:
     return app
 
 
+def bare_hook(extra: bool) -> Flask:
+    """Bare Flask with an after_request hook that appends one header or none.
+
+    The difference between the two is what Werkzeug's serialisation of one
+    more response header costs, whoever adds it (the hook appends to the
+    header list directly, as Talisman's fast path does).
+    """
+    app = bare()
+
+    @app.after_request
+    def one_header(response: Any) -> Any:
+        if extra:
+            response.headers._list.append(
+                ("Vary", "Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest")
+            )
+        return response
+
+    return app
+
+
 def flask_talisman_110(template: bool = False, **options: Any) -> Flask:
     app = plain_app(template)
     _vendor.flask_talisman_110().Talisman(app, **options)
@@ -165,6 +185,27 @@ SCENARIOS: dict[str, tuple[Callable[[], Flask], str]] = {
         lambda: ours(cross_origin_protection=True, resource_isolation=True),
         "bare Flask, browser request",
     ),
+    "ours, cross_origin_protection only, same-origin fetch": (
+        lambda: ours(cross_origin_protection=True),
+        "bare Flask, browser request",
+    ),
+    "ours, resource_isolation only, same-origin fetch": (
+        lambda: ours(resource_isolation=True),
+        "bare Flask, browser request",
+    ),
+    "ours, resource_isolation report-only, same-origin fetch": (
+        lambda: ours(resource_isolation="report-only"),
+        "bare Flask, browser request",
+    ),
+    # What one more response header costs a bare app (Werkzeug's part).
+    "bare Flask, after_request hook": (
+        lambda: bare_hook(False),
+        "bare Flask, after_request hook",
+    ),
+    "bare Flask, after_request hook, one more header": (
+        lambda: bare_hook(True),
+        "bare Flask, after_request hook",
+    ),
 }
 #: Request headers of the scenarios that stand for a browser's request.
 SAME_ORIGIN_FETCH = {
@@ -182,6 +223,9 @@ ENVIRONS: dict[str, dict[str, str]] = {
     "ours, default, browser request": SAME_ORIGIN_FETCH,
     "ours, both cross-origin checks on, same-origin fetch": SAME_ORIGIN_FETCH,
     "ours, both cross-origin checks on, cross-site link": CROSS_SITE_LINK,
+    "ours, cross_origin_protection only, same-origin fetch": SAME_ORIGIN_FETCH,
+    "ours, resource_isolation only, same-origin fetch": SAME_ORIGIN_FETCH,
+    "ours, resource_isolation report-only, same-origin fetch": SAME_ORIGIN_FETCH,
 }
 RATIOS = [
     (
@@ -209,6 +253,24 @@ RATIOS = [
         "ours, blueprint view, per-view + blueprint options",
         "ours, blueprint view, undecorated",
     ),
+]
+
+
+#: (label, scenario, the scenario it is compared with): printed as a difference.
+#: The cross-origin checks' cost above the default on the same browser request.
+DIFFERENCES = [
+    (
+        f"{checks} / default, {request}",
+        f"ours, {checks}, {request}",
+        "ours, default, browser request",
+    )
+    for checks, request in (
+        ("cross_origin_protection only", "same-origin fetch"),
+        ("resource_isolation only", "same-origin fetch"),
+        ("resource_isolation report-only", "same-origin fetch"),
+        ("both cross-origin checks on", "same-origin fetch"),
+        ("both cross-origin checks on", "cross-site link"),
+    )
 ]
 
 
@@ -290,6 +352,11 @@ def main() -> None:
     for label, top, bottom in RATIOS:
         ratios[label] = overhead[top] / overhead[bottom]
         print(f"{label:52} {ratios[label]:8.2f}")
+    print()
+    differences = {}
+    for label, top, bottom in DIFFERENCES:
+        differences[label] = medians[top] - medians[bottom]
+        print(f"{label:52} {differences[label]:8.1f} µs")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -303,6 +370,7 @@ def main() -> None:
                     "median_us": medians,
                     "overhead_us": overhead,
                     "ratios": ratios,
+                    "differences_us": differences,
                 },
                 indent=2,
             )
