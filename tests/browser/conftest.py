@@ -37,6 +37,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from example_app import create_app
 
 from ..conftest import unavailable
+from .engines import ENGINES, Chromium, Engine, Firefox, WebKit, require
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
@@ -274,6 +275,21 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """Each engine in turn (tests/browser/engines.py), started once a module."""
+    require(request.param)
+    made: Engine
+    if request.param == "chromium":
+        made = Chromium(request.getfixturevalue("browser"))
+    elif request.param == "firefox":
+        made = Firefox()
+    else:
+        made = WebKit()
+    yield made
+    made.close()
 
 
 def rewrite_headers(

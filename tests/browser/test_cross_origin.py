@@ -31,7 +31,7 @@ from flask import Blueprint, Flask, jsonify, request
 from flask_talisman import CrossOriginViolation, Talisman, cross_origin_violation
 
 from .conftest import _serve, wait_for
-from .engines import ENGINES, Chromium, Engine, Firefox, WebKit, require
+from .engines import Engine
 
 pytestmark = pytest.mark.browser
 
@@ -156,20 +156,6 @@ def served() -> Iterator[Served]:
             f"http://localhost:{port}",
             partner,
         )
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    require(request.param)
-    made: Engine
-    if request.param == "chromium":
-        made = Chromium(request.getfixturevalue("browser"))
-    elif request.param == "firefox":
-        made = Firefox()
-    else:
-        made = WebKit()
-    yield made
-    made.close()
 
 
 #: The Fetch Metadata of another site's link or form, and of its fetch().

@@ -24,7 +24,7 @@ from flask_talisman import Talisman, csp_nonce
 
 from ..conftest import collect_reports
 from .conftest import Certificate, _serve, tls_context, wait_for
-from .engines import ENGINES, Chromium, Engine, Firefox, WebKit, require
+from .engines import ENGINES, Engine
 
 pytestmark = pytest.mark.browser
 
@@ -69,20 +69,6 @@ def served(certificate: Certificate | None) -> Iterator[dict[str, Any]]:
             "received": received,
             "log": {"http": http_log, "https": https_log},
         }
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    require(request.param)
-    made: Engine
-    if request.param == "chromium":
-        made = Chromium(request.getfixturevalue("browser"))
-    elif request.param == "firefox":
-        made = Firefox()
-    else:
-        made = WebKit()
-    yield made
-    made.close()
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
