@@ -488,17 +488,16 @@ def check_command(
         sorted(Counter(p.code for p in problems if p.code in ignored).items())
     )
     if output == "json":
+        counts = Counter(p.severity for p in shown)
         payload: dict[str, Any] = {
             "host": host,
             "findings": [p.to_json(ignored=p.code in ignored) for p in problems],
             "summary": {
-                **Counter(p.severity for p in shown),
-                "ignored": dict(skipped),
+                "error": counts["error"],
+                "warning": counts["warning"],
+                "info": counts["info"],
+                "ignored": skipped,
             },
-        }
-        payload["summary"] = {
-            severity: payload["summary"].get(severity, 0)
-            for severity in ("error", "warning", "info", "ignored")
         }
         click.echo(json.dumps(payload, indent=2))
     else:
