@@ -24,6 +24,7 @@ from typing import Literal
 from .csp_bypasses import ANGULAR_URLS, FLASH_URLS, JSONP_NEEDS_EVAL, JSONP_URLS
 from .headers.csp import (
     _KEYWORDS,
+    FALLBACKS,
     FETCH_DIRECTIVES,
     KNOWN_DIRECTIVES,
     NONE,
@@ -202,14 +203,14 @@ def _parse(policy: str, found: Findings) -> dict[str, list[_Source]]:
 
 
 def _effective(directives: Mapping[str, object], name: str) -> str | None:
-    """The directive browsers apply for ``name``: itself or its fallback."""
+    """The directive browsers apply for ``name``: itself or its fallback
+    (CSP Level 3's lists, :data:`~flask_talisman.headers.csp.FALLBACKS`)."""
     if name in directives:
         return name
-    if name in ("script-src-elem", "script-src-attr") and "script-src" in directives:
-        return "script-src"
-    if name in FETCH_DIRECTIVES and "default-src" in directives:
-        return "default-src"
-    return None
+    fallbacks = FALLBACKS.get(
+        name, ("default-src",) if name in FETCH_DIRECTIVES else ()
+    )
+    return next((f for f in fallbacks if f in directives), None)
 
 
 def _texts(sources: Iterable[_Source]) -> list[str]:
