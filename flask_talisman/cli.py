@@ -132,7 +132,7 @@ def headers_command(
         routes = route_headers(app, host=host, endpoint=endpoint, path=path)
         base = app_headers(app, host=host) if diff else None
     except (RuntimeError, LookupError) as error:
-        raise click.ClickException(_suggested(error)) from None
+        raise click.ClickException(str(error)) from None
     if output == "json":
         if base is None:
             click.echo(json.dumps([route.to_json() for route in routes], indent=2))
@@ -149,10 +149,6 @@ def headers_command(
         _echo(format_table(routes, width, color=_color()))
     else:
         _echo(format_diff(routes, base, width, color=_color()))
-
-
-def _suggested(error: Exception) -> str:
-    return str(error.args[0]) if error.args else str(error)
 
 
 def _color() -> bool | None:
@@ -480,7 +476,7 @@ def check_command(
         ignored += known_codes(_config_codes(app), "TALISMAN_CHECK_IGNORE")
         problems = group_findings(lint_app(app, endpoint=endpoint))
     except (ValueError, RuntimeError, LookupError) as error:
-        raise click.ClickException(_suggested(error)) from None
+        raise click.ClickException(str(error)) from None
     # The host lint_app's previews used (route_headers's default).
     host = default_host(app)
     shown = [p for p in problems if p.code not in ignored]
