@@ -260,19 +260,9 @@ class Talisman:
         state.after_hook = self._make_after_request(app, state)
         app.before_request(state.before_hook)
         app.after_request(state.after_hook)
-        if state.normal(["harden_cookies"])["harden_cookies"] or any(
-            "harden_cookies" in layer[1] and layer[1]["harden_cookies"].normal
-            for registry in (self._views, self._blueprints)
-            for layers in registry.layers()
-            for layer in layers
-        ):
+        if self._on_anywhere(state, ("harden_cookies",)):
             self._add_cookie_hook(app, state)
-        if _checks_on(state.normal(_CHECKS).values()) or any(
-            _checks_on(layer[1][name].normal for name in _CHECKS if name in layer[1])
-            for registry in (self._views, self._blueprints)
-            for layers in registry.layers()
-            for layer in layers
-        ):
+        if self._on_anywhere(state, _CHECKS):
             self._hook_first(app, state)
         app.jinja_env.globals["csp_nonce"] = csp_nonce
         app.jinja_env.add_extension(InlineExtension)
@@ -379,16 +369,21 @@ class Talisman:
                 )
             registry.add(target, layer)
             self._bump()
-            if "harden_cookies" in checked and checked["harden_cookies"].normal:
-                for state in list(self._states):
-                    app = state.app_ref()
-                    if app is not None:  # pragma: no branch - the app owns it
-                        self._add_cookie_hook(app, state)
-            if _checks_on(checked[name].normal for name in _CHECKS if name in checked):
-                for state in list(self._states):
-                    app = state.app_ref()
-                    if app is not None:  # pragma: no branch - the app owns it
-                        self._hook_first(app, state)
+            # A hook an option needs, added to every app once it is on for
+            # a view or blueprint.
+            steps = [
+                step
+                for names, step in (
+                    (("harden_cookies",), self._add_cookie_hook),
+                    (_CHECKS, self._hook_first),
+                )
+                if _any_on(checked[name].normal for name in names if name in checked)
+            ]
+            for state in list(self._states) if steps else []:
+                app = state.app_ref()
+                if app is not None:  # pragma: no branch - the app owns it
+                    for step in steps:
+                        step(app, state)
             return target
 
         return decorator
@@ -648,6 +643,16 @@ class Talisman:
         app.after_request_funcs.setdefault(None, []).insert(0, self._make_cookie_hook())
         state.cookie_hook = True
 
+    def _on_anywhere(self, state: AppState, names: tuple[str, ...]) -> bool:
+        """Whether one of the options ``names`` is on for the app, or for
+        any view or blueprint."""
+        return _any_on(state.normal(names).values()) or any(
+            _any_on(layer[1][name].normal for name in names if name in layer[1])
+            for registry in (self._views, self._blueprints)
+            for layers in registry.layers()
+            for layer in layers
+        )
+
     def _hook_first(self, app: Flask, state: AppState) -> None:
         # With a cross-origin check on, Talisman's before-request hook runs
         # first of the app's, whichever extensions were set up before
@@ -707,7 +712,7 @@ def _set_each(
 _CHECKS = ("cross_origin_protection", "resource_isolation")
 
 
-def _checks_on(modes: Any) -> bool:
+def _any_on(modes: Any) -> bool:
     return any(mode for mode in modes if not isinstance(mode, ConfigurationError))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -40,11 +41,13 @@ def is_secure(request: Request, trust_x_forwarded_proto: bool) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _name_of(entry: str) -> str:
     """A ``SERVER_NAME`` or ``TRUSTED_HOSTS`` entry's host name, lower-cased.
 
     The port is dropped (as Werkzeug does) and the name put in its ASCII
-    (IDNA) form; an entry that has none matches nothing.
+    (IDNA) form; an entry that has none matches nothing. Cached: the config
+    is read per request, its entries converted once.
     """
     name = entry.rsplit(":", 1)[0] if not entry.endswith("]") else entry
     try:

@@ -59,7 +59,7 @@ class HeaderSet:
     #: Values naming a path of the app (the receiver's ``report-uri``), with
     #: :data:`ROOT_SLOT` where the mount path goes: for a request to an app
     #: mounted under a path, these replace the pairs of the same name, which
-    #: assume none (``extension.mounted_pairs``).
+    #: assume none (:func:`mounted`).
     rooted: Pairs = ()
     #: Names added to the response's ``Vary`` (kept with the app's own):
     #: the request headers that enforced resource isolation answers by.
