@@ -24,6 +24,7 @@ from typing import Literal
 from .csp_bypasses import ANGULAR_URLS, FLASH_URLS, JSONP_NEEDS_EVAL, JSONP_URLS
 from .headers.csp import (
     _KEYWORDS,
+    _UNQUOTED_PREFIXED,
     FALLBACKS,
     FETCH_DIRECTIVES,
     KNOWN_DIRECTIVES,
@@ -37,6 +38,7 @@ from .headers.csp import (
 )
 from .inspection import NONCE_PLACEHOLDER
 from .lint_findings import Finding, Findings
+from .nonce import is_valid_nonce
 
 __all__ = [
     "CSP",
@@ -70,15 +72,7 @@ _HOST_SOURCE = re.compile(
     re.DOTALL,
 )
 NONCE_SOURCE = re.compile(r"'(?i:nonce)-(?P<value>[^']*)'\Z")
-_BASE64_NONCE = re.compile(r"'(?i:nonce)-[A-Za-z0-9+/_-]+={0,2}'\Z")
 _HASH = re.compile(r"'(?i:sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'\Z")
-# A keyword, nonce or hash written without its quotes.
-_UNQUOTED = re.compile(
-    r"(?:(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}|"
-    + "|".join(re.escape(k) for k in sorted(_KEYWORDS))
-    + r")\Z",
-    re.IGNORECASE,
-)
 _MIN_NONCE = 8
 
 #: Directives browsers dropped or never shipped, and what replaces each.
@@ -159,7 +153,8 @@ def _source(text: str) -> _Source:
         low = text.lower()
         if low in _KEYWORD_SOURCES:
             return _Source(low, "keyword")
-        if text == PLACEHOLDER_NONCE or _BASE64_NONCE.match(text):
+        nonce = NONCE_SOURCE.match(text)
+        if text == PLACEHOLDER_NONCE or (nonce and is_valid_nonce(nonce["value"])):
             return _Source(text, "nonce")
         if _HASH.match(text):
             return _Source(text, "hash")
@@ -546,7 +541,10 @@ def _lint_syntax(directives: Mapping[str, list[_Source]], found: Findings) -> No
                     f"{value!r} in {name} looks like a directive, not a "
                     f"source. Put a ';' before it.",
                 )
-            elif source_list and _UNQUOTED.match(value):
+            elif source_list and (
+                # A keyword, nonce or hash written without its quotes.
+                value.lower() in _KEYWORDS or _UNQUOTED_PREFIXED.match(value)
+            ):
                 found.add(
                     "csp-unquoted-keyword",
                     name,
