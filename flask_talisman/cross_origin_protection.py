@@ -52,7 +52,7 @@ from werkzeug.exceptions import Forbidden, HTTPException
 from .errors import ConfigurationError, check_header_text, suggest, type_error
 from .headers.base import Option, Resolved, flag
 from .https import checked_host, is_secure
-from .wire import header_absent
+from .wire import append_headers
 
 __all__ = [
     "OPTIONS",
@@ -240,6 +240,9 @@ def vary(check: CrossOriginCheck | None) -> str:
     return ", ".join(VARY) if check is not None and check.isolation is True else ""
 
 
+_VARY_NAME = frozenset({"vary"})
+
+
 def add_vary(headers: Headers, value: str) -> None:
     """Add ``value``'s names to the response's ``Vary``, keeping what it has.
 
@@ -249,7 +252,7 @@ def add_vary(headers: Headers, value: str) -> None:
     usual response gets ``Vary`` with the compiled headers
     (:attr:`.HeaderSet.vary`).
     """
-    if header_absent(headers, "vary", value):  # a response with no Vary
+    if append_headers(headers, (("Vary", value),), _VARY_NAME):  # none there
         return
     current = headers.getlist("Vary")
     if not current:
