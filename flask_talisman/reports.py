@@ -22,10 +22,8 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
 
 from blinker import Namespace
 from flask import Flask, Response, request
@@ -34,6 +32,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .errors import ConfigurationError
 from .headers.base import Option
 from .headers.hsts import MAX_AGE_LIMIT
+from .report_types import MAX_FIELD, Rejected, Report, parse_batch, parse_legacy
 
 __all__ = [
     "OPTIONS",
@@ -54,131 +53,14 @@ _LEGACY_TYPES = frozenset({"application/csp-report"})
 _BATCH_TYPES = frozenset({"application/reports+json"})
 _JSON_TYPES = frozenset({"application/json"})
 _ACCEPTED_TYPES = _LEGACY_TYPES | _BATCH_TYPES | _JSON_TYPES
-# Legacy report-uri field names -> the Reporting API's CSP body names.
-_LEGACY_FIELDS = {
-    "document-uri": "documentURL",
-    "referrer": "referrer",
-    "blocked-uri": "blockedURL",
-    "effective-directive": "effectiveDirective",
-    "violated-directive": "effectiveDirective",
-    "original-policy": "originalPolicy",
-    "source-file": "sourceFile",
-    "script-sample": "sample",
-    "disposition": "disposition",
-    "status-code": "statusCode",
-    "line-number": "lineNumber",
-    "column-number": "columnNumber",
-}
-_MAX_FIELD = 4096  # characters kept of any one string field
-_MAX_AGE = 2**53  # milliseconds; a report's age beyond this is no age
 # Characters that would start a new log line or hide what follows.
 _UNLOGGABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_CLIENTS = 10_000  # clients remembered by the rate limiter
-_MAX_DEPTH = 32  # nesting of lists and objects inside a report's fields
-
-
-@dataclass(frozen=True)
-class Report:
-    """One violation or browser report, whichever format it arrived in.
-
-    ``type`` is the Reporting API type (``"csp-violation"``, ``"coep"``,
-    ``"coop"``, ``"integrity-violation"``, ``"permissions-policy-violation"``,
-    ``"deprecation"``, ``"intervention"``...); a legacy ``report-uri`` report
-    is a ``"csp-violation"`` whose ``body`` uses the Reporting API's field
-    names (``documentURL``, ``blockedURL``, ``effectiveDirective``...).
-    """
-
-    type: str
-    url: str
-    body: Mapping[str, Any]
-    user_agent: str
-    received: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    age: int | None = None
-
-
-class _Rejected(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 def _loggable(text: str) -> str:
     """``text`` on one line: control characters written as escapes."""
     return _UNLOGGABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
-
-
-def _clip(value: Any, depth: int = 0) -> Any:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:  # an escaped lone surrogate ("\ud800")
-            raise _Rejected(400, "the body holds text that is not Unicode") from None
-        return value[:_MAX_FIELD]
-    if isinstance(value, (int, float, bool)) or value is None:
-        return value
-    if depth >= _MAX_DEPTH and isinstance(value, (list, dict)):
-        raise _Rejected(400, "the report is nested too deeply")
-    if isinstance(value, list):
-        return [_clip(v, depth + 1) for v in value[:100]]
-    if isinstance(value, dict):
-        return {str(k)[:200]: _clip(v, depth + 1) for k, v in list(value.items())[:100]}
-    return str(value)[:_MAX_FIELD]
-
-
-def parse_legacy(data: object, user_agent: str) -> list[Report]:
-    """``{"csp-report": {...}}`` (``report-uri``) to one :class:`Report`.
-
-    WebKit adds ``"type"`` and ``"url"`` beside ``"csp-report"``; they are
-    the same report.
-    """
-    if not isinstance(data, dict) or not isinstance(data.get("csp-report"), dict):
-        raise _Rejected(400, 'expected {"csp-report": {...}}')
-    raw = data["csp-report"]
-    body: dict[str, Any] = {}
-    for legacy, modern in _LEGACY_FIELDS.items():
-        if legacy in raw and modern not in body:
-            value = raw[legacy]
-            if not isinstance(value, (str, int)) or isinstance(value, bool):
-                raise _Rejected(400, f"csp-report field {legacy!r} has a bad type")
-            body[modern] = _clip(value)
-    url = body.get("documentURL", "")
-    return [Report("csp-violation", str(url), body, user_agent)]
-
-
-def parse_batch(data: object, user_agent: str) -> list[Report]:
-    """A Reporting API batch (a JSON list of reports) to :class:`Report` s."""
-    if not isinstance(data, list):
-        raise _Rejected(400, "expected a JSON list of reports")
-    reports = []
-    for item in data:
-        if not isinstance(item, dict):
-            raise _Rejected(400, "each report must be a JSON object")
-        kind, url, body = item.get("type"), item.get("url"), item.get("body", {})
-        age = item.get("age")
-        if not isinstance(kind, str) or not kind or not isinstance(url, str):
-            raise _Rejected(400, "each report needs a str 'type' and 'url'")
-        if body is None:
-            body = {}
-        if not isinstance(body, dict):
-            raise _Rejected(400, "a report's 'body' must be a JSON object")
-        if age is not None and (
-            not isinstance(age, int)
-            or isinstance(age, bool)
-            or not 0 <= age <= _MAX_AGE
-        ):
-            raise _Rejected(400, "a report's 'age' must be a whole number of ms")
-        agent = item.get("user_agent")
-        reports.append(
-            Report(
-                _clip(kind)[:100],
-                _clip(url),
-                _clip(body),
-                _clip(agent) if isinstance(agent, str) else user_agent,
-                age=age,
-            )
-        )
-    return reports
 
 
 class _RateLimiter:
@@ -222,7 +104,7 @@ def make_receiver(
     def talisman_report_receiver() -> Response:
         try:
             reports = _receive(max_bytes, limiter)
-        except _Rejected as rejected:
+        except Rejected as rejected:
             return app.response_class(
                 rejected.reason + "\n", status=rejected.status, mimetype="text/plain"
             )
@@ -267,25 +149,25 @@ def exempt_from_csrf(view: Callable[[], Response], app: Flask) -> None:
 def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
     length = request.content_length
     if length is not None and length > max_bytes:
-        raise _Rejected(413, f"reports are limited to {max_bytes} bytes")
+        raise Rejected(413, f"reports are limited to {max_bytes} bytes")
     mimetype = request.mimetype
     if mimetype not in _ACCEPTED_TYPES:
-        raise _Rejected(415, "send application/csp-report or application/reports+json")
+        raise Rejected(415, "send application/csp-report or application/reports+json")
     if limiter is not None and not limiter.allow(request.remote_addr or "-"):
-        raise _Rejected(429, "too many reports from this client")
+        raise Rejected(429, "too many reports from this client")
     try:
         raw = request.stream.read(max_bytes + 1)
     except RequestEntityTooLarge:  # the app's MAX_CONTENT_LENGTH is smaller
-        raise _Rejected(413, "the report is larger than this app accepts") from None
+        raise Rejected(413, "the report is larger than this app accepts") from None
     if len(raw) > max_bytes:
-        raise _Rejected(413, f"reports are limited to {max_bytes} bytes")
+        raise Rejected(413, f"reports are limited to {max_bytes} bytes")
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise _Rejected(400, "the body is not valid JSON") from None
+        raise Rejected(400, "the body is not valid JSON") from None
     except RecursionError:  # thousands of nested brackets
-        raise _Rejected(400, "the report is nested too deeply") from None
-    agent = (request.user_agent.string or "")[:_MAX_FIELD]
+        raise Rejected(400, "the report is nested too deeply") from None
+    agent = (request.user_agent.string or "")[:MAX_FIELD]
     # The shape decides, not the label: WebKit sends one Reporting API
     # report, not a list, labelled application/csp-report.
     if isinstance(data, dict) and "csp-report" in data:

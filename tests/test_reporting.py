@@ -569,3 +569,15 @@ def test_a_mounted_304_gets_no_nonced_policy() -> None:
     assert response.status_code == 304
     assert "Content-Security-Policy" not in response.headers
     assert "X-Frame-Options" in response.headers
+
+
+def test_a_report_survives_its_json_line() -> None:
+    from flask_talisman.report_types import Report
+
+    report = Report("coop", "https://a.example/", {"x": [1, "y"]}, "UA", age=5)
+    line = json.dumps(report.to_json())
+    assert Report.from_json(json.loads(line)) == report
+    with pytest.raises(ValueError, match="not a stored report"):
+        Report.from_json({"type": "coop"})
+    with pytest.raises(ValueError, match="wrong type"):
+        Report.from_json({**report.to_json(), "age": True})
