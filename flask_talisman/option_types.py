@@ -77,6 +77,7 @@ class ViewOptions(TypedDict, total=False):
     integrity_policy: Mapping[str, str | Sequence[str]] | str | None
     integrity_policy_report_only: Mapping[str, str | Sequence[str]] | str | None
     reporting_endpoints: Mapping[str, str] | None
+    reporting_sample_rate: float
     content_security_policy_report_to: _ReportTo
     cross_origin_opener_policy_report_to: _ReportTo
     cross_origin_embedder_policy_report_to: _ReportTo
