@@ -345,3 +345,133 @@ def require_flask_caching() -> None:
         _unavailable(
             f"flask_caching cannot be imported ({error}); the test extra has it"
         )
+
+
+# -- engine-neutral instruments (the same in Chromium, Firefox and WebKit) ---------
+
+#: Where ``serve_collector`` serves COLLECT_EVERYTHING.
+COLLECTOR_PATH = "/__collect.js"
+#: The tag that loads it: parser-blocking, so it runs before any later script
+#: of the page. A policy with ``'self'`` in ``script-src`` and no
+#: ``'strict-dynamic'`` allows it whatever the page's nonce.
+COLLECTOR_TAG = f'<script src="{COLLECTOR_PATH}"></script>'
+#: What a page notes about itself, for ``noted()`` to read: its
+#: securitypolicyviolation events (as COLLECT_VIOLATIONS), uncaught
+#: exceptions and rejections, resources that failed to load, console.error
+#: calls, and the messages of the dialogs it opened (each dismissed: confirm
+#: answers false).
+COLLECT_EVERYTHING = (
+    COLLECT_VIOLATIONS
+    + """
+window.__errors = [];
+window.__dialogs = [];
+addEventListener("error", (event) => {
+  const target = event.target;
+  if (target && target !== window && (target.src || target.href)) {
+    window.__errors.push("failed to load " + (target.src || target.href));
+  } else {
+    window.__errors.push("uncaught: " + event.message);
+  }
+}, true);
+addEventListener("unhandledrejection", (event) => {
+  window.__errors.push("unhandled rejection: " + String(event.reason));
+});
+const consoleError = console.error.bind(console);
+console.error = (...args) => {
+  window.__errors.push("console.error: " + args.map(String).join(" "));
+  consoleError(...args);
+};
+for (const name of ["alert", "confirm", "prompt"]) {
+  window[name] = (message) => {
+    window.__dialogs.push(String(message));
+    return name === "prompt" ? null : false;
+  };
+}
+"""
+)
+
+
+def serve_collector(app: Flask, *, inject: bool = False) -> None:
+    """Serve COLLECT_EVERYTHING at COLLECTOR_PATH from ``app``.
+
+    With ``inject``, each HTML page the app sends (other extensions' pages,
+    which the tests cannot edit) gets it as the first element of its
+    ``<head>``, with the request's nonce when the policy has one (a
+    ``'strict-dynamic'`` policy ignores ``'self'``). Call it after
+    ``Talisman(app)``: the hook then runs before Talisman's.
+    """
+    from flask import Response, request
+
+    from flask_talisman import csp_nonce
+
+    def collector() -> Response:
+        return Response(COLLECT_EVERYTHING, mimetype="text/javascript")
+
+    app.add_url_rule(COLLECTOR_PATH, "talisman_test_collector", collector)
+    if not inject:
+        return
+
+    import re
+
+    head = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
+
+    @app.after_request
+    def inject_collector(response: Response) -> Response:
+        if (
+            response.mimetype != "text/html"
+            or response.direct_passthrough
+            or request.path == COLLECTOR_PATH
+        ):
+            return response
+        body = response.get_data()
+        nonce = csp_nonce()
+        attribute = f' nonce="{nonce}"' if nonce else ""
+        tag = f'<script{attribute} src="{COLLECTOR_PATH}"></script>'.encode()
+        found = head.search(body)
+        at = found.end() if found else 0
+        response.set_data(body[:at] + tag + body[at:])
+        return response
+
+
+def noted(engine: Any) -> dict[str, list[Any]]:
+    """What the current page noted (COLLECT_EVERYTHING), by kind."""
+    found: dict[str, list[Any]] = engine.evaluate(
+        "({violations: window.__violations, errors: window.__errors,"
+        " dialogs: window.__dialogs})"
+    )
+    return found
+
+
+def settle(engine: Any, expression: str, timeout: float = 10.0) -> Any:
+    """Poll ``expression`` in the page until it is truthy; return its value.
+
+    An evaluation that fails while a document is replaced by the next (each
+    driver says so in its own way) counts as not yet.
+    """
+
+    def attempt() -> Any:
+        try:
+            return engine.evaluate(expression)
+        except Exception:  # the drivers' errors have no common type
+            return None
+
+    value = wait_for(attempt, timeout=timeout)
+    assert value, f"{engine.name}: still not true after {timeout}s: {expression}"
+    return value
+
+
+def navigate(engine: Any, expression: str, timeout: float = 10.0) -> None:
+    """Run ``expression`` (a click, a submit, ``location.reload()``) and wait
+    until the document it navigates to has loaded.
+
+    The expression runs in a task of its own, so the evaluation that starts
+    the navigation returns before the document goes.
+    """
+    engine.evaluate(
+        "(window.__leaving = true, setTimeout(() => { " + expression + " }, 0), null)"
+    )
+    settle(
+        engine,
+        "window.__leaving === undefined && document.readyState === 'complete'",
+        timeout,
+    )
