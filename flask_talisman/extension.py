@@ -6,6 +6,7 @@ import logging
 import weakref
 from collections.abc import Callable, Mapping
 from functools import partial
+from random import random
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from flask import (
@@ -482,6 +483,9 @@ class Talisman:
                 judge(policy.cross_origin, request)
             secure = is_secure(request, policy.trust_x_forwarded_proto)
             headers = policy.secure if secure else policy.insecure
+            if headers.unsampled is not None and random() >= headers.sample_rate:
+                # Outside reporting_sample_rate: no reporting directives.
+                headers = headers.unsampled
             if policy.force_https and not secure and not app.debug:
                 request._talisman = (headers, "", "")  # type: ignore[attr-defined]
                 url = https_url(request, config)
@@ -528,6 +532,11 @@ class Talisman:
                 policy = _policy_or_last_good(state, request.endpoint)
                 secure = is_secure(request, policy.trust_x_forwarded_proto)
                 header_set = policy.secure if secure else policy.insecure
+                if (
+                    header_set.unsampled is not None
+                    and random() >= header_set.sample_rate
+                ):
+                    header_set = header_set.unsampled
                 kept: tuple[str, str] = getattr(request, "_talisman_kept", ("", ""))
                 data = (header_set, *kept)
                 request._talisman = data  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .caching import SHARED_CACHING
@@ -67,6 +67,12 @@ class HeaderSet:
     #: ``"vary"``: appended with the rest when the response has none of
     #: them, merged into the response's own ``Vary`` when it has one.
     vary: str = ""
+    #: The fraction of responses that get this set (reporting_sample_rate);
+    #: the others get :attr:`unsampled`, which asks for no reports.
+    sample_rate: float = 1.0
+    #: This set without any reporting, or ``None`` when every response
+    #: reports (a sample rate of 1).
+    unsampled: HeaderSet | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +145,17 @@ def _header_set(
     )
 
 
+def _sent(headers: HeaderSet) -> tuple[Pairs, Templates, Templates, Pairs]:
+    return headers.static, headers.templated, headers.origin_templated, headers.rooted
+
+
 def compile_policy(
     options: Mapping[str, Any],
     *,
     with_reporting: bool = True,
     inline: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
     without_nonce: bool = False,
+    sampled_out: bool = False,
 ) -> CompiledPolicy:
     """Compile resolved options; raise on combinations that cannot work.
 
@@ -153,8 +164,16 @@ def compile_policy(
     hashes of the app's ``csp_script`` and ``csp_style`` tags (hashes.py).
     ``without_nonce=True`` compiles the headers for a response that does
     not use its nonce; a policy with a nonce also carries that variant.
+    ``sampled_out=True`` compiles the headers for a response left out of
+    ``reporting_sample_rate``: no reporting at all, ``report-uri`` too.
     """
-    o = Resolved(options, with_reporting, inline=inline, without_nonce=without_nonce)
+    o = Resolved(
+        options,
+        with_reporting and not sampled_out,
+        inline=inline,
+        without_nonce=without_nonce,
+        sampled_out=sampled_out,
+    )
     found = [h for module in MODULES for h in module.headers(o)]
     secure = [(h.name, h.secure) for h in found if h.secure is not None]
     plain = [(h.name, h.plain) for h in found if h.plain is not None]
@@ -167,7 +186,18 @@ def compile_policy(
     nonce_free = None
     if uses_nonce:
         nonce_free = compile_policy(
-            options, with_reporting=with_reporting, inline=inline, without_nonce=True
+            options,
+            with_reporting=with_reporting,
+            inline=inline,
+            without_nonce=True,
+            sampled_out=sampled_out,
+        )
+    rate = o["reporting_sample_rate"]
+    unsampled = None
+    if rate < 1.0 and with_reporting and not sampled_out:
+        # Reports from a fraction of responses: the rest get this variant.
+        unsampled = compile_policy(
+            options, inline=inline, without_nonce=without_nonce, sampled_out=True
         )
     cookies = cookie_hardening(o)
     cross_origin = compile_check(o)
@@ -189,6 +219,14 @@ def compile_policy(
         )
         for pairs, is_secure in ((secure, True), (plain, False))
     )
+    if unsampled is not None and (
+        _sent(unsampled.secure) != _sent(secure_set)
+        or _sent(unsampled.insecure) != _sent(plain_set)
+    ):
+        # (Identical sets, as for a policy that asks for no reports, are
+        # not drawn between.)
+        secure_set = replace(secure_set, sample_rate=rate, unsampled=unsampled.secure)
+        plain_set = replace(plain_set, sample_rate=rate, unsampled=unsampled.insecure)
     return CompiledPolicy(
         force_https=o["force_https"],
         redirect_code=redirect_code(o),

@@ -108,7 +108,8 @@ class Resolved:
     """Every option in its normal form, as the ``headers`` functions read it.
 
     ``reporting=False`` asks for the headers without any report-to group or
-    Reporting-Endpoints (for a response whose origin cannot be named).
+    Reporting-Endpoints (for a response whose origin cannot be named);
+    ``sampled_out=True`` also leaves out ``report-uri``.
     Warnings about combinations are collected in :attr:`warnings`; the
     extension shows each once, where the combination is configured.
     """
@@ -121,6 +122,10 @@ class Resolved:
     #: The headers for a response that does not use its nonce: no nonce
     #: source, and no 'unsafe-inline' that the nonce was turning off.
     without_nonce: bool = False
+    #: The headers for a response left out of :topt:`reporting_sample_rate`:
+    #: no reporting at all, ``report-uri`` included (``reporting`` is
+    #: ``False`` too).
+    sampled_out: bool = False
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]

@@ -663,6 +663,10 @@ def headers(o: Resolved) -> list[Header]:
         # keeps report-to out so that report-uri is used.
         report_to = None
     report_uri = o["content_security_policy_report_uri"]
+    if o.sampled_out:
+        # A response outside reporting_sample_rate: no reporting directive
+        # at all, so the browser sends nothing for this page.
+        receiver = report_uri = None
     # Where the report-only policy reports: the same URI, but WebKit's
     # report-uri reports carry no disposition, so the receiver is told
     # which header the policy came in.
@@ -732,11 +736,16 @@ def headers(o: Resolved) -> list[Header]:
                     ),
                 )
             )
-    secure_drop = () if o.reporting else ("report-to",)
+    secure_drop: tuple[str, ...] = () if o.reporting else ("report-to",)
+    plain_drop: tuple[str, ...] = ("upgrade-insecure-requests", "report-to")
+    if o.sampled_out:
+        # Also the reporting directives written in the policy itself.
+        secure_drop = ("report-to", "report-uri")
+        plain_drop = (*plain_drop, "report-uri")
     found = []
     for name, directives in policies:
         secure = _render(directives, secure_drop)
-        plain = _render(directives, ("upgrade-insecure-requests", "report-to"))
+        plain = _render(directives, plain_drop)
         if secure is not None or plain is not None:
             found.append(Header(name, secure, plain))
     return found

@@ -20,6 +20,7 @@ __all__ = [
     "REPORT_ONLY_QUERY",
     "check_endpoint_name",
     "check_reporting_endpoints",
+    "check_reporting_sample_rate",
     "headers",
 ]
 
@@ -93,6 +94,21 @@ def check_reporting_endpoints(
     return tuple(pairs)
 
 
+def check_reporting_sample_rate(option: str, value: object) -> float:
+    """The fraction of responses that carry reporting: above 0, at most 1."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= 1
+    ):
+        raise ConfigurationError(
+            f"{option}: {value!r} must be a number above 0 and at most 1 (the "
+            "fraction of responses that ask browsers for reports), such as 0.1. "
+            "To ask for no reports, leave the reporting options unset."
+        )
+    return float(value)
+
+
 def headers(o: Resolved) -> list[Header]:
     """``Reporting-Endpoints``; a path is resolved against the request's origin.
 
@@ -128,6 +144,30 @@ OPTIONS = (
             "is an absolute ``http://`` or ``https://`` URL or a path starting with "
             "``/``, which is sent as an absolute URL on this request's origin. "
             "Spaces, double quotes, ``,``, ``;`` and ``\\`` are refused."
+        ),
+    ),
+    Option(
+        "reporting_sample_rate",
+        1.0,
+        check_reporting_sample_rate,
+        "Fraction of responses that ask browsers for reports.",
+        kept_by_presets=True,
+        header=(
+            "Reporting-Endpoints, Content-Security-Policy, "
+            "Content-Security-Policy-Report-Only"
+        ),
+        example="0.1",
+        section="Reporting",
+        details=(
+            "The fraction of responses, above 0 and at most 1, that carry the "
+            "reporting directives: ``report-uri`` and ``report-to`` in the CSP "
+            "(the ones Talisman adds and the ones written in the policy), the "
+            "``report-to`` parameters of the other headers and the "
+            "``Reporting-Endpoints`` header. Each response is drawn at random; "
+            "the others carry the same policies without them, so browsers do "
+            "not even send those reports. ``0.1`` asks one page view in ten for "
+            "its reports. :topt:`report_receiver_sample_rate` still thins out "
+            "what arrives. Per view, like the policy."
         ),
     ),
 )
