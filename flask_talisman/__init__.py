@@ -25,6 +25,19 @@ from .headers.csp import (
     csp_hash,
 )
 from .option_types import TalismanOptions, ViewOptions
+from .report_types import (
+    COEPViolation,
+    COOPViolation,
+    CrashReport,
+    CSPHashReport,
+    CSPViolation,
+    DeprecationReport,
+    DocumentPolicyViolation,
+    IntegrityViolation,
+    InterventionReport,
+    PermissionsPolicyViolation,
+    redact,
+)
 from .reports import Report, report_received
 from .talisman import (
     ALLOW_FROM,
@@ -57,10 +70,20 @@ __all__ = [
     "UNSAFE_HASHES",
     "UNSAFE_INLINE",
     "WASM_UNSAFE_EVAL",
+    "COEPViolation",
+    "COOPViolation",
+    "CSPHashReport",
+    "CSPViolation",
     "ConfigurationError",
     "ConfigurationWarning",
+    "CrashReport",
     "CrossOriginRefused",
     "CrossOriginViolation",
+    "DeprecationReport",
+    "DocumentPolicyViolation",
+    "IntegrityViolation",
+    "InterventionReport",
+    "PermissionsPolicyViolation",
     "Report",
     "Talisman",
     "TalismanOptions",
@@ -68,5 +91,6 @@ __all__ = [
     "cross_origin_violation",
     "csp_hash",
     "csp_nonce",
+    "redact",
     "report_received",
 ]
