@@ -45,6 +45,9 @@ class ViewOptions(TypedDict, total=False):
     preset: _Preset
     feature_policy: Mapping[str, str | Sequence[str]] | str | None
     permissions_policy: Mapping[str, str | bool | Sequence[str]] | str | None
+    permissions_policy_report_only: (
+        Mapping[str, str | bool | Sequence[str]] | str | None
+    )
     document_policy: Mapping[str, str | bool | int | float] | str | None
     force_https: bool
     force_https_permanent: bool
@@ -67,6 +70,8 @@ class ViewOptions(TypedDict, total=False):
     x_xss_protection: bool | str
     cross_origin_opener_policy: str | None
     cross_origin_embedder_policy: str | None
+    cross_origin_opener_policy_report_only: str | None
+    cross_origin_embedder_policy_report_only: str | None
     cross_origin_resource_policy: str | None
     origin_agent_cluster: bool | None
     x_dns_prefetch_control: str | None

@@ -41,6 +41,9 @@ DEFAULT_HEADERS: dict[str, str | None] = {
     # added after 1.1.0
     "Cross-Origin-Opener-Policy": None,
     "Cross-Origin-Embedder-Policy": None,
+    "Cross-Origin-Opener-Policy-Report-Only": None,
+    "Cross-Origin-Embedder-Policy-Report-Only": None,
+    "Permissions-Policy-Report-Only": None,
     "Cross-Origin-Resource-Policy": None,
     "Origin-Agent-Cluster": None,
     "X-DNS-Prefetch-Control": None,

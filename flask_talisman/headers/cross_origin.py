@@ -1,4 +1,15 @@
-"""Cross-origin isolation: COOP, COEP, CORP and Origin-Agent-Cluster."""
+"""Cross-origin isolation: COOP, COEP, CORP and Origin-Agent-Cluster.
+
+COOP and COEP each have a report-only variant
+(``Cross-Origin-Opener-Policy-Report-Only``,
+``Cross-Origin-Embedder-Policy-Report-Only``): the same values, reported
+instead of enforced. The HTML standard queues COOP and COEP reports only for
+the endpoint named in the header's ``report-to`` parameter; without one,
+nothing reaches a server (COOP reports nowhere at all, COEP only to the
+page's own ``ReportingObserver``). So a report-only header names the
+endpoint of its enforcing sibling's ``*_report_to`` option, or the built-in
+receiver's ``default`` endpoint when that option is unset.
+"""
 
 from __future__ import annotations
 
@@ -56,15 +67,53 @@ def check_origin_agent_cluster(option: str, value: object) -> str | None:
 
 
 def _with_report_to(
-    o: Resolved, value: str | None, report_to: str | None
+    o: Resolved, value: str | None, report_to: str | bool | None
 ) -> str | None:
     if value is None or not report_to or not o.reporting:
         return value
     return f'{value}; report-to="{report_to}"'
 
 
+def _report_only(o: Resolved, option: str, report_to_option: str) -> str | None:
+    """A report-only COOP or COEP value, with the endpoint it reports to.
+
+    The endpoint is the one ``report_to_option`` names, else the built-in
+    receiver's ``default``; ``False`` names none. Without an endpoint the
+    header can report to no server, which is worth a warning.
+    """
+    value: str | None = o[option]
+    report_to = o[report_to_option]
+    if report_to is None and o["report_receiver"] is not None:
+        report_to = "default"
+    if value is not None and not report_to and o.reporting:
+        name, observed = _REPORT_ONLY[option]
+        o.warn(
+            f"{option}: {name} {value!r} names no report-to endpoint, and the "
+            "HTML standard sends its reports only to the endpoint the header "
+            f"names, so no server receives any ({observed}); a report-only "
+            f"policy enforces nothing. Set {report_to_option} to an endpoint "
+            "of reporting_endpoints, or turn on report_receiver."
+        )
+    return _with_report_to(o, value, report_to)
+
+
+#: Each report-only option: its header, and where its reports go without
+#: a report-to endpoint.
+_REPORT_ONLY = {
+    "cross_origin_opener_policy_report_only": (
+        "Cross-Origin-Opener-Policy-Report-Only",
+        "COOP reports are not even shown to the page's ReportingObserver",
+    ),
+    "cross_origin_embedder_policy_report_only": (
+        "Cross-Origin-Embedder-Policy-Report-Only",
+        "only the page's own ReportingObserver sees COEP reports",
+    ),
+}
+
+
 def headers(o: Resolved) -> list[Header]:
-    """COOP and COEP (each with its report-to), CORP, Origin-Agent-Cluster."""
+    """COOP and COEP (each with its report-to), their report-only variants,
+    CORP and Origin-Agent-Cluster."""
     return [
         *header(
             "Cross-Origin-Opener-Policy",
@@ -80,6 +129,22 @@ def headers(o: Resolved) -> list[Header]:
                 o,
                 o["cross_origin_embedder_policy"],
                 o["cross_origin_embedder_policy_report_to"],
+            ),
+        ),
+        *header(
+            "Cross-Origin-Opener-Policy-Report-Only",
+            _report_only(
+                o,
+                "cross_origin_opener_policy_report_only",
+                "cross_origin_opener_policy_report_to",
+            ),
+        ),
+        *header(
+            "Cross-Origin-Embedder-Policy-Report-Only",
+            _report_only(
+                o,
+                "cross_origin_embedder_policy_report_only",
+                "cross_origin_embedder_policy_report_to",
             ),
         ),
         *header("Cross-Origin-Resource-Policy", o["cross_origin_resource_policy"]),
@@ -120,6 +185,46 @@ OPTIONS = (
         ),
     ),
     Option(
+        "cross_origin_opener_policy_report_only",
+        None,
+        check_coop,
+        "Cross-Origin-Opener-Policy-Report-Only: a COOP reported, not enforced.",
+        header="Cross-Origin-Opener-Policy-Report-Only",
+        example='"same-origin"',
+        section="Cross-origin isolation",
+        details=(
+            "``Cross-Origin-Opener-Policy-Report-Only``: the values of "
+            ":topt:`cross_origin_opener_policy`, checked the same way. Browsers "
+            "that support it (Chromium) report the windows the policy would have "
+            "separated, and separate none. It reports to the endpoint "
+            ":topt:`cross_origin_opener_policy_report_to` names, or to the "
+            "``default`` endpoint of :topt:`report_receiver` when that option is "
+            'unset (sent as ``; report-to="default"``). The HTML standard sends '
+            "COOP reports only to an endpoint the header names, so without one "
+            "the header reports nowhere and does nothing; Talisman warns."
+        ),
+    ),
+    Option(
+        "cross_origin_embedder_policy_report_only",
+        None,
+        check_coep,
+        "Cross-Origin-Embedder-Policy-Report-Only: a COEP reported, not enforced.",
+        header="Cross-Origin-Embedder-Policy-Report-Only",
+        example='"require-corp"',
+        section="Cross-origin isolation",
+        details=(
+            "``Cross-Origin-Embedder-Policy-Report-Only``: the values of "
+            ":topt:`cross_origin_embedder_policy`, checked the same way. Browsers "
+            "that support it report each cross-origin resource that the policy "
+            "would have blocked, and load it. It reports to the endpoint "
+            ":topt:`cross_origin_embedder_policy_report_to` names, or to the "
+            "``default`` endpoint of :topt:`report_receiver` when that option is "
+            "unset. Without an endpoint only the page's own ``ReportingObserver`` "
+            "sees the reports; Talisman warns. Browsers ignore ``unsafe-none`` "
+            "here."
+        ),
+    ),
+    Option(
         "cross_origin_resource_policy",
         None,
         check_corp,
@@ -152,7 +257,7 @@ OPTIONS = (
         check_endpoint_name,
         "Reporting-Endpoints name for COOP reports.",
         kept_by_presets=True,
-        header="Cross-Origin-Opener-Policy",
+        header="Cross-Origin-Opener-Policy, Cross-Origin-Opener-Policy-Report-Only",
         example='"coop"',
         section="Reporting",
         details=(
@@ -167,15 +272,21 @@ OPTIONS = (
         check_endpoint_name,
         "Reporting-Endpoints name for COEP reports.",
         kept_by_presets=True,
-        header="Cross-Origin-Embedder-Policy",
+        header=(
+            "Cross-Origin-Embedder-Policy, Cross-Origin-Embedder-Policy-Report-Only"
+        ),
         example='"coep"',
         section="Reporting",
         details=(
             "An endpoint name added to ``Cross-Origin-Embedder-Policy`` as ``; "
             'report-to="<name>"``, the same as '
             ":topt:`cross_origin_opener_policy_report_to` does for "
-            "``Cross-Origin-Opener-Policy``. ``None`` or ``False`` adds none. Has "
-            "no effect while :topt:`cross_origin_embedder_policy` is ``None``."
+            "``Cross-Origin-Opener-Policy``, and to "
+            "``Cross-Origin-Embedder-Policy-Report-Only``. ``None`` or ``False`` "
+            "adds none (``None`` still lets the report-only header report to "
+            ":topt:`report_receiver`). Has no effect while "
+            ":topt:`cross_origin_embedder_policy` and "
+            ":topt:`cross_origin_embedder_policy_report_only` are ``None``."
         ),
     ),
 )

@@ -1,4 +1,4 @@
-"""Permissions-Policy, Document-Policy and the legacy Feature-Policy.
+"""Permissions-Policy (and -Report-Only), Document-Policy, Feature-Policy.
 
 Permissions-Policy and Document-Policy are structured-field dictionaries
 (RFC 9651): ``key=value`` members joined by ``", "``. A Permissions-Policy
@@ -386,24 +386,61 @@ def _without_reporting(o: Resolved, members: Members) -> Members:
     return tuple(_without_report_to(member) for member in members)
 
 
-def headers(o: Resolved) -> list[Header]:
-    """Feature-Policy, Permissions-Policy and Document-Policy.
+def _permissions(o: Resolved, members: Members) -> str | None:
+    """A Permissions-Policy (or its report-only variant) as sent.
 
     ``permissions_policy_report_to`` adds a ``report-to`` parameter to every
     feature that has none; without reporting, every ``report-to`` parameter
     is left out, the user's own included.
     """
-    permissions = _without_reporting(o, o["permissions_policy"])
+    members = _without_reporting(o, members)
     report_to = o["permissions_policy_report_to"]
     if o.reporting and report_to:
-        permissions = tuple(
+        members = tuple(
             m if "report-to" in _param_names(m) else f"{m};report-to={report_to}"
-            for m in permissions
+            for m in members
         )
+    return ", ".join(members) or None
+
+
+def _check_report_only_endpoint(o: Resolved, members: Members) -> None:
+    """Warn when a report-only feature's reports can reach no endpoint.
+
+    Browsers send a Permissions-Policy violation without a ``report-to``
+    parameter to the endpoint named ``default`` (Chromium, as the
+    Permissions Policy spec's reporting section has it), which the built-in
+    receiver is, or ``reporting_endpoints`` may name.
+    """
+    if not o.reporting or o["permissions_policy_report_to"]:
+        return
+    if o["report_receiver"] is not None or any(
+        name == "default" for name, _ in o["reporting_endpoints"]
+    ):
+        return
+    unreported = [
+        m.partition("=")[0] for m in members if "report-to" not in _param_names(m)
+    ]
+    if unreported:
+        o.warn(
+            "permissions_policy_report_only: the features "
+            f"{', '.join(map(repr, unreported))} have no report-to parameter, so "
+            "browsers report their violations to the endpoint named 'default', "
+            "and no 'default' is configured: the report-only policy reports "
+            "nothing and enforces nothing. Set permissions_policy_report_to (an "
+            "endpoint of reporting_endpoints), add a 'default' endpoint to "
+            "reporting_endpoints, or turn on report_receiver."
+        )
+
+
+def headers(o: Resolved) -> list[Header]:
+    """Feature-Policy, Permissions-Policy (and -Report-Only), Document-Policy."""
+    report_only = o["permissions_policy_report_only"]
+    _check_report_only_endpoint(o, report_only)
     document = _without_reporting(o, o["document_policy"])
     return [
         *header("Feature-Policy", o["feature_policy"]),
-        *header("Permissions-Policy", ", ".join(permissions) or None),
+        *header("Permissions-Policy", _permissions(o, o["permissions_policy"])),
+        *header("Permissions-Policy-Report-Only", _permissions(o, report_only)),
         *header("Document-Policy", ", ".join(document) or None),
     ]
 
@@ -460,6 +497,30 @@ OPTIONS = (
         ),
     ),
     Option(
+        "permissions_policy_report_only",
+        None,
+        check_permissions_policy,
+        "Permissions-Policy-Report-Only: a Permissions-Policy reported, not enforced.",
+        extend=extend_permissions,
+        header="Permissions-Policy-Report-Only",
+        example='{"geolocation": [], "camera": ["self"]}',
+        section="Other policies",
+        details=(
+            "``Permissions-Policy-Report-Only``: a policy written and checked "
+            "exactly as :topt:`permissions_policy` (the same forms, the same "
+            "refusals and warnings) and merged the same way by "
+            "``@talisman.extend(...)``. Browsers that support it (Chromium) "
+            "let the page use every feature and report each use the policy would "
+            "have blocked, with the disposition ``report``. "
+            ":topt:`permissions_policy_report_to` adds its ``;report-to=<name>`` "
+            "here too. A feature without a ``report-to`` reports to the endpoint "
+            "named ``default``: :topt:`report_receiver`'s, or one in "
+            ":topt:`reporting_endpoints`; when there is neither, the header "
+            "reports nowhere and Talisman warns. ``None`` (the default) sends no "
+            "header."
+        ),
+    ),
+    Option(
         "document_policy",
         DEFAULT_DOCUMENT_POLICY,
         check_document_policy,
@@ -490,13 +551,14 @@ OPTIONS = (
         check_endpoint_name,
         "Reporting-Endpoints name for Permissions-Policy reports.",
         kept_by_presets=True,
-        header="Permissions-Policy",
+        header="Permissions-Policy, Permissions-Policy-Report-Only",
         example='"default"',
         section="Reporting",
         details=(
-            "An endpoint name added to every Permissions-Policy member as "
-            "``;report-to=<name>``, except members that have their own. ``None`` or "
-            "``False`` adds none."
+            "An endpoint name added to every member of Permissions-Policy and "
+            "Permissions-Policy-Report-Only as ``;report-to=<name>``, except "
+            "members that have their own. ``None`` or ``False`` adds none; "
+            "browsers then send the reports to the endpoint named ``default``."
         ),
     ),
 )

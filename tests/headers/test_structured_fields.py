@@ -29,6 +29,9 @@ STRUCTURED = {
     "Origin-Agent-Cluster": "item",
     "Cross-Origin-Opener-Policy": "item",
     "Cross-Origin-Embedder-Policy": "item",
+    "Permissions-Policy-Report-Only": "dictionary",
+    "Cross-Origin-Opener-Policy-Report-Only": "item",
+    "Cross-Origin-Embedder-Policy-Report-Only": "item",
 }
 
 
@@ -58,6 +61,10 @@ CONFIGURATIONS: list[dict[str, Any]] = [
      "cross_origin_embedder_policy": "require-corp",
      "cross_origin_embedder_policy_report_to": "main",
      "reporting_endpoints": {"main": "https://r.example/"}},
+    {"permissions_policy_report_only": {"camera": "()", "usb": "(self);report-to=u"},
+     "permissions_policy_report_to": "main", "report_receiver": "/reports",
+     "cross_origin_opener_policy_report_only": "same-origin",
+     "cross_origin_embedder_policy_report_only": "credentialless"},
 ]  # fmt: skip
 
 
