@@ -14,9 +14,18 @@ package is installed ``flask --app APP talisman --help`` lists:
     Lints every route's policies and the app-wide configuration; exits 1
     when it finds an error (with ``--strict``: an error or a warning).
 
-Both say which host they previewed the routes with. Neither runs the app's
-views, its other hooks or its session interface, nor pushes an app context
-(whose teardown functions would run at the end).
+``flask talisman reports [--since WHEN] [--format table|json] FILE``
+    The reports of a reports file (``report_receiver_file``) in groups: by
+    type, directive, blocked origin and path, and disposition, with counts,
+    first and last seen and a sample of each.
+
+``flask talisman suggest [--disposition report|enforce] [--format text|json] FILE``
+    The smallest change to the app's CSP that would have allowed the
+    legitimate reports of a reports file, app-wide and per view.
+
+``headers`` and ``check`` say which host they previewed the routes with.
+No command runs the app's views, its other hooks or its session interface,
+nor pushes an app context (whose teardown functions would run at the end).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import shutil
 import textwrap
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 import click
@@ -43,6 +53,8 @@ from .inspection import (
     route_headers,
 )
 from .lint import Problem, group_findings, known_codes, lint_app
+from .report_groups import Group, ReadResult, group_reports, parse_since, read_reports
+from .suggest import Suggestion, app_policies, from_extension, suggest
 
 __all__ = ["talisman"]
 
@@ -620,4 +632,279 @@ def format_findings(
     blocks.append(
         "\n".join(textwrap.wrap(summary, width=width, break_on_hyphens=False))
     )
+    return "\n\n".join(blocks)
+
+
+# -- reports --------------------------------------------------------------------------
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--since``, read before the file is."""
+    if value is None:
+        return None
+    try:
+        return parse_since(value, datetime.now(timezone.utc))
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+_REPORTS_FILE = click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, readable=True)
+)
+
+
+def _read(file: str) -> ReadResult:
+    try:
+        with open(file, "rb") as lines:
+            return read_reports(lines)
+    except OSError as error:
+        raise click.ClickException(f"{file}: {error.strerror or error}") from None
+
+
+@talisman.command("reports", with_appcontext=False)
+@click.option(
+    "--since",
+    callback=_since,
+    metavar="WHEN",
+    help="Only reports received since then: a duration back from now (30m, "
+    "2h, 7d, 1w) or an ISO 8601 date or date and time (UTC unless it has "
+    "an offset).",
+)
+@_FORMAT
+@_REPORTS_FILE
+def reports_command(since: datetime | None, output: str, file: str) -> None:
+    """Group the reports of FILE, a reports file (report_receiver_file).
+
+    Groups by type, directive (or feature or id), blocked origin and path,
+    and disposition, the largest first: how many, when the first and the
+    last arrived, and the latest as a sample. A line that is not a report
+    is counted, and its number shown. Needs no app.
+    """
+    read = _read(file)
+    groups = group_reports(read.reports, since)
+    if output == "json":
+        payload = {
+            "file": file,
+            "since": None if since is None else since.isoformat(),
+            "reports": sum(group.count for group in groups),
+            "not_reports": {"count": read.bad, "lines": read.bad_lines},
+            "groups": [group.to_json() for group in groups],
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    _echo(format_groups(groups, read, file, since, _width(), color=_color()))
+
+
+def _moment(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _not_reports(read: ReadResult) -> str:
+    if not read.bad:
+        return ""
+    lines = ", ".join(map(str, read.bad_lines))
+    more = (
+        f" and {read.bad - len(read.bad_lines)} more"
+        if read.bad > len(read.bad_lines)
+        else ""
+    )
+    return (
+        f" {_plural(read.bad, 'line')} {'is' if read.bad == 1 else 'are'} not "
+        f"a report (line{'' if read.bad == 1 else 's'} {lines}{more})."
+    )
+
+
+def format_groups(
+    groups: list[Group],
+    read: ReadResult,
+    file: str,
+    since: datetime | None = None,
+    width: int = _WIDTH,
+    *,
+    color: bool | None = False,
+) -> str:
+    """Report groups as text for people, ``width`` columns wide.
+
+    A summary line (reports read, lines that are not reports, groups),
+    then each group: its type, directive and disposition with its count
+    (bold unless ``color`` is ``False``), the blocked origin and path, when
+    it was first and last seen, and where the sample came from.
+    """
+    total = sum(group.count for group in groups)
+    window = "" if since is None else f" since {_moment(since)}"
+    summary = (
+        f"{_plural(total, 'report')}{window} in {file}, "
+        f"{_plural(len(groups), 'group')}.{_not_reports(read)}"
+    )
+    blocks = ["\n".join(textwrap.wrap(summary, width=width, break_on_hyphens=False))]
+    for group in groups:
+        head = ", ".join(
+            part for part in (group.type, group.subject, group.disposition) if part
+        )
+        title = textwrap.wrap(
+            f"{head}: {_plural(group.count, 'report')}",
+            width=width,
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        )
+        lines = [_bold(line, color) for line in title]
+        if group.blocked:
+            lines += _wrapped("Blocked", group.blocked, width, 4)
+        seen = _moment(group.first_seen)
+        if group.count > 1:
+            seen = f"{seen} to {_moment(group.last_seen)}"
+        lines += _wrapped("Seen", seen, width, 4)
+        lines += _wrapped("Sample", _sample(group), width, 4)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _sample(group: Group) -> str:
+    """Where the latest report came from: its page, the source line, the
+    code sample the browser sent."""
+    body = group.sample.body
+    page = body.get("documentURL")
+    parts = [page if isinstance(page, str) and page else group.sample.url or "?"]
+    source = body.get("sourceFile")
+    if isinstance(source, str) and source:
+        line = body.get("lineNumber")
+        parts.append(f"at {source}" + (f":{line}" if isinstance(line, int) else ""))
+    code = body.get("sample")
+    if isinstance(code, str) and code:
+        parts.append(f"code {code!r}")
+    return ", ".join(parts)
+
+
+# -- suggest --------------------------------------------------------------------------
+
+
+@talisman.command("suggest", with_appcontext=False)
+@click.option(
+    "--disposition",
+    type=click.Choice(["report", "enforce"]),
+    help="The reports to read: of the report-only policy or of the enforced "
+    "one (default: report-only when the file has any, else enforced).",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text and code to paste, or JSON for tools.",
+)
+@_REPORTS_FILE
+def suggest_command(disposition: str | None, output: str, file: str) -> None:
+    """Suggest the smallest CSP change that would have allowed FILE's reports.
+
+    Reads the reports file (report_receiver_file) against the policy each
+    report's page gets now, and prints the origins to add per directive:
+    app-wide when every page that reported needs one, else for
+    @talisman.extend(...) on the views that do. Never 'unsafe-inline',
+    'unsafe-eval', a path or an extension's scheme: inline code and eval
+    get advice, naming the page; reports that browser extensions cause are
+    left out.
+    """
+    read = _read(file)
+    app = _app()
+    if disposition is None:
+        disposition = (
+            "report"
+            if any(
+                r.type == "csp-violation"
+                and r.body.get("disposition") == "report"
+                and not from_extension(r)
+                for r in read.reports
+            )
+            else "enforce"
+        )
+    try:
+        policy_of, app_policy, option = app_policies(app, disposition)
+        found = suggest(
+            read.reports,
+            policy_of,
+            disposition=disposition,
+            option=option,
+            app_policy=app_policy,
+        )
+    except (RuntimeError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    found.counts["not_reports"] = read.bad
+    if output == "json":
+        click.echo(json.dumps(found.to_json(), indent=2))
+        return
+    _echo(format_suggestion(found, file, _width(), color=_color()))
+
+
+_LEFT_OUT = (
+    ("other_disposition", "of the other policy"),
+    ("from_extension", "caused by browser extensions"),
+    ("not_csp", "not CSP violations"),
+    ("allowed_now", "allowed by the policy now"),
+    ("no_policy_now", "from pages without that policy now"),
+    ("unreadable", "without a blocked URL to allow"),
+)
+
+
+def format_suggestion(
+    found: Suggestion, file: str, width: int = _WIDTH, *, color: bool | None = False
+) -> str:
+    """A suggestion as text for people: what was read, the app-wide
+    directives to paste, the ``@talisman.extend(...)`` of each view that
+    alone needs a source, and the advice. Headings are bold unless
+    ``color`` is ``False``; code lines are never wrapped."""
+    counts = found.counts
+    policy = "report-only" if found.disposition == "report" else "enforced"
+    left = [f"{counts[key]} {why}" for key, why in _LEFT_OUT if counts.get(key)]
+    if counts.get("not_reports"):
+        left.append(_plural(counts["not_reports"], "line") + " not a report")
+    summary = (
+        f"{_plural(counts['read'], 'report')} in {file}, read against the "
+        f"{policy} policy."
+    )
+    if left:
+        summary += " Left out: " + ", ".join(left) + "."
+    blocks = ["\n".join(textwrap.wrap(summary, width=width, break_on_hyphens=False))]
+    if not found.add and not found.views:
+        blocks.append("Nothing to add.")
+    if found.add:
+        lines = [_bold(f"App-wide, in {found.option}:", color), ""]
+        lines.append(f"    {found.option} = {{")
+        lines.append("        # ...the other directives as they are...")
+        for directive, value in found.directives.items():
+            lines.append(f"        {json.dumps(directive)}: {json.dumps(value)},")
+        lines.append("    }")
+        blocks.append("\n".join(lines))
+    notes = [
+        f"{directive} is not in the policy: it starts from {start}'s sources."
+        for directive, start in found.started.items()
+    ]
+    if notes:
+        blocks.append(
+            "\n".join(
+                line
+                for note in notes
+                for line in textwrap.wrap(note, width=width, break_on_hyphens=False)
+            )
+        )
+    if found.views:
+        lines = [_bold("Only on some views, with @talisman.extend(...) there:", color)]
+        for endpoint, view in found.views.items():
+            lines += [
+                "",
+                f"    # {endpoint}",
+                f"    @talisman.extend({found.option}={json.dumps(view)})",
+            ]
+        blocks.append("\n".join(lines))
+    if found.advice:
+        lines = [_bold("Advice:", color)]
+        for advice in found.advice:
+            lines += textwrap.wrap(
+                advice,
+                width=width,
+                initial_indent="  - ",
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+            )
+        blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
