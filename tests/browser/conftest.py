@@ -475,3 +475,121 @@ def navigate(engine: Any, expression: str, timeout: float = 10.0) -> None:
         "window.__leaving === undefined && document.readyState === 'complete'",
         timeout,
     )
+
+
+# -- every engine: the example app served for one module, and its pages read ------
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request the app answered: what the browser sent and what it got."""
+
+    method: str
+    #: The path, with ``?query`` when there is one.
+    target: str
+    status: int
+    #: The request's headers, names in lower case.
+    sent: dict[str, str]
+    #: The response's headers, names in lower case (the last of repeats).
+    answered: dict[str, str]
+
+
+class Exchanges:
+    """WSGI middleware (around ``app.wsgi_app``) keeping each :class:`Exchange`.
+
+    The engine-neutral record of what a browser asked for and what the app
+    answered, read from the test instead of a driver's network events.
+    """
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+        self.seen: list[Exchange] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = environ.get("PATH_INFO", "")
+        if environ.get("QUERY_STRING"):
+            target += "?" + environ["QUERY_STRING"]
+        sent = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        method = environ["REQUEST_METHOD"]
+
+        def noting(status: str, headers: Any, exc_info: Any = None) -> Any:
+            answered = {name.lower(): value for name, value in headers}
+            exchange = Exchange(method, target, int(status[:3]), sent, answered)
+            with self._lock:
+                self.seen.append(exchange)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, noting)
+
+    def to(self, target: str, method: str = "GET") -> list[Exchange]:
+        """The exchanges for ``target`` (path and query) with ``method``."""
+        with self._lock:
+            return [e for e in self.seen if e.target == target and e.method == method]
+
+    def navigations(self, target: str) -> list[Exchange]:
+        """The exchanges that loaded ``target`` as a page (not a fetch of it)."""
+        return [
+            e for e in self.to(target) if e.sent.get("sec-fetch-mode") == "navigate"
+        ]
+
+
+@dataclass
+class Site(Server):
+    """A :class:`Server` whose app's exchanges are kept."""
+
+    exchanges: Exchanges
+
+
+@contextlib.contextmanager
+def serve_site(app: Flask, ssl_context: ssl.SSLContext | None = None) -> Iterator[Site]:
+    """Serve ``app`` (once for a module, say), keeping its exchanges."""
+    exchanges = Exchanges(app.wsgi_app)
+    app.wsgi_app = exchanges  # type: ignore[method-assign]
+    with _serve(app, ssl_context) as (server, recorder):
+        scheme = "http" if ssl_context is None else "https"
+        yield Site(app, recorder, scheme, server.server_port, exchanges)
+
+
+@contextlib.contextmanager
+def serve_example(ssl_context: ssl.SSLContext | None = None) -> Iterator[Site]:
+    """A new example app, served with its exchanges kept, for one module.
+
+    Each page it sends notes its violations from its first script on
+    (``serve_collector``), for ``violations()`` to read in any engine.
+    """
+    app = create_app()
+    serve_collector(app, inject=True)
+    with serve_site(app, ssl_context) as site:
+        yield site
+
+
+def settled(engine: Engine, promise: str, timeout: float = 10) -> Any:
+    """The value a JavaScript promise expression settles to.
+
+    Every engine's ``evaluate`` returns plain values; WebDriver's does not
+    wait for promises, so the value is kept on the page and polled.
+    """
+    engine.evaluate(
+        "(window.__settled = null,"
+        f" Promise.resolve({promise}).then("
+        "(value) => { window.__settled = {value}; },"
+        " (error) => { window.__settled = {error: String(error)}; }), true)"
+    )
+    result = wait_for(lambda: engine.evaluate("window.__settled"), timeout=timeout)
+    assert result, f"{promise} did not settle within {timeout} s"
+    assert "error" not in result, result["error"]
+    return result["value"]
+
+
+def check_states(engine: Engine) -> dict[str, str]:
+    """Each check of an example page: "ran" or "not-run"."""
+    found: dict[str, str] = engine.evaluate(
+        "Object.fromEntries(Array.from(document.querySelectorAll('[data-check]'),"
+        " (c) => [c.dataset.check, c.dataset.state]))"
+    )
+    return found

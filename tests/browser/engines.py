@@ -21,7 +21,9 @@ WebKit run wherever they are installed.
 
 Each engine is an :class:`Engine`: ``goto(url)`` loads a page and waits for
 its ``load`` event, ``evaluate(expression)`` returns a JavaScript
-expression's JSON value, ``close()`` ends the browser.
+expression's JSON value, ``close()`` ends the browser. ``click(selector)``
+clicks an element as a user would (a user activation, which WebKit needs
+before a page may open a popup).
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ class Engine(Protocol):
     def evaluate(self, expression: str) -> Any: ...
 
     def close(self) -> None: ...
+
+    def click(self, selector: str) -> None:
+        """Click the element ``selector`` as a user would (a user activation)."""
+        ...
 
 
 def missing(name: str) -> str | None:
@@ -115,6 +121,9 @@ class Chromium:
 
     def close(self) -> None:
         self._context.close()
+
+    def click(self, selector: str) -> None:
+        self._page.click(selector)
 
 
 _PUPPETEER: list[Path] = []
@@ -194,6 +203,9 @@ class Firefox:
                 if pipe is not None:
                     pipe.close()
 
+    def click(self, selector: str) -> None:
+        self._send(op="click", selector=selector)
+
 
 class VirtualDisplay:
     """An Xvfb display for MiniBrowser, which has no headless mode."""
@@ -254,3 +266,10 @@ class WebKit:
             self._driver.quit()
         finally:
             self._display.close()
+
+    def click(self, selector: str) -> None:
+        # WebDriver's element click, which WebKit counts as a user's: a
+        # script's click() may not open a popup there.
+        from selenium.webdriver.common.by import By
+
+        self._driver.find_element(By.CSS_SELECTOR, selector).click()

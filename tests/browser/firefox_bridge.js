@@ -3,6 +3,7 @@
 // command per line on stdin, one JSON answer per line on stdout:
 //   {"op": "goto", "url": "..."}          -> {"ok": true}
 //   {"op": "evaluate", "script": "expr"}  -> {"ok": true, "value": ...}
+//   {"op": "click", "selector": "css"}    -> {"ok": true}
 //   {"op": "close"}                       -> {"ok": true}, then exit
 // An error is {"ok": false, "error": "message"}.
 const readline = require("readline");
@@ -28,6 +29,9 @@ const puppeteer = require(process.env.PUPPETEER_CORE);
         answer({ ok: true });
       } else if (command.op === "evaluate") {
         answer({ ok: true, value: await page.evaluate(command.script) });
+      } else if (command.op === "click") {
+        await page.click(command.selector);
+        answer({ ok: true });
       } else if (command.op === "close") {
         await browser.close();
         answer({ ok: true });
