@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import Callable, Mapping
-from functools import partial
 from random import random
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -56,12 +55,7 @@ from .options import (
 )
 from .policy import CompiledPolicy, HeaderSet, Pairs, compile_policy, mounted
 from .presets import resolve_preset
-from .reports import (
-    RECEIVER_ENDPOINT,
-    RECEIVER_OPTIONS,
-    exempt_from_csrf,
-    make_receiver,
-)
+from .reports import RECEIVER_OPTIONS, register_receiver
 from .state import AppState, normal_layer
 from .views import Registry
 from .wire import append_headers, current_request, set_headers
@@ -451,22 +445,11 @@ class Talisman:
     def _register_receiver(
         self, app: Flask, state: AppState, options: Mapping[str, Any]
     ) -> None:
-        path = options["report_receiver"]
-        if path is None:
-            return
-        view = make_receiver(
-            app,
-            options["report_receiver_max_bytes"],
-            options["report_receiver_rate_limit"],
-            options["report_receiver_sample_rate"],
-        )
-        app.add_url_rule(path, RECEIVER_ENDPOINT, view, methods=["POST"])
-        # Browsers post reports without a CSRF token. A CSRF extension set up
-        # before Talisman is told now; one set up after it (its check runs
-        # after Talisman's before-request hook) on the first request.
-        exempt = partial(exempt_from_csrf, view)
-        exempt(app)
-        state.first_request.append(exempt)
+        # Extensions set up after Talisman (a CSRF check, Flask-Limiter) are
+        # found on the first request.
+        step = register_receiver(app, options)
+        if step is not None:
+            state.first_request.append(step)
 
     # -- per-request hooks ----------------------------------------------------
 

@@ -18,6 +18,7 @@ the names here and there the same.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence, Set
 from typing import Any, Literal, TypeAlias, TypedDict
 
@@ -107,3 +108,4 @@ class TalismanOptions(ViewOptions, total=False):
     report_receiver_max_bytes: int
     report_receiver_rate_limit: int | None
     report_receiver_sample_rate: float
+    report_receiver_file: str | os.PathLike[str] | None

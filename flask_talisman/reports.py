@@ -4,26 +4,37 @@
 accepts legacy CSP reports (``application/csp-report``, sent for
 ``report-uri``) and Reporting API batches (``application/reports+json``,
 sent for ``report-to`` and the ``Reporting-Endpoints`` names). Both become
-:class:`Report` objects; each is sent as the :data:`report_received` signal
-and logged as one line on the ``flask_talisman.reports`` logger.
+:class:`Report` objects. Each one kept (after ``report_receiver_sample_rate``)
+has its URLs' queries and fragments removed (unless
+``report_receiver_keep_url_query``), is logged as one line on the
+``flask_talisman.reports`` logger with its fields as the record's ``extra``,
+sent as the :data:`report_received` signal and, with
+``report_receiver_file``, appended to a JSON-lines file.
 
 Everything a browser sends is untrusted: bodies are size-limited and
-shape-checked, and the receiver answers 204, 400, 405, 413, 415 or 429, never
-a server error. (A POST is never redirected to HTTPS; a request with another
-method over plain HTTP is redirected like any other before it gets its 405.)
+shape-checked, and the receiver answers 204, 400, 405, 413 or 415, never a
+server error. A client over ``report_receiver_rate_limit`` gets 204 too, so
+that browsers drop its reports rather than send them again (counted and
+logged once a minute). (A POST is never redirected to HTTPS; a request with
+another method over plain HTTP is redirected like any other before it gets
+its 405.)
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import os
 import random
 import re
+import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from blinker import Namespace
 from flask import Flask, Response, request
@@ -34,11 +45,16 @@ from .headers.base import Option
 from .headers.hsts import MAX_AGE_LIMIT
 from .report_types import MAX_FIELD, Rejected, Report, parse_batch, parse_legacy
 
+if sys.platform != "win32":  # pragma: no branch - the suite runs on POSIX
+    import fcntl
+
 __all__ = [
+    "LOG_EXTRA_PREFIX",
     "OPTIONS",
     "RECEIVER_ENDPOINT",
     "Report",
     "exempt_from_csrf",
+    "register_receiver",
     "report_received",
 ]
 
@@ -49,6 +65,10 @@ logger = logging.getLogger("flask_talisman.reports")
 
 #: The endpoint name of the receiver view (for ``url_for`` or CSRF exemption).
 RECEIVER_ENDPOINT = "talisman_report_receiver"
+#: What each key of :meth:`Report.to_json` is prefixed with among a log
+#: record's attributes (``report_type``, ``report_body``...): no attribute of
+#: :class:`logging.LogRecord` starts with it.
+LOG_EXTRA_PREFIX = "report_"
 _LEGACY_TYPES = frozenset({"application/csp-report"})
 _BATCH_TYPES = frozenset({"application/reports+json"})
 _JSON_TYPES = frozenset({"application/json"})
@@ -56,6 +76,10 @@ _ACCEPTED_TYPES = _LEGACY_TYPES | _BATCH_TYPES | _JSON_TYPES
 # Characters that would start a new log line or hide what follows.
 _UNLOGGABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_CLIENTS = 10_000  # clients remembered by the rate limiter
+_WINDOW = 60.0  # seconds: the rate limit's window, and how often drops are logged
+# report_receiver_file: appended to, created if missing.
+_FILE_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+_FILE_MODE = 0o640
 
 
 def _loggable(text: str) -> str:
@@ -64,7 +88,8 @@ def _loggable(text: str) -> str:
 
 
 class _RateLimiter:
-    """At most ``limit`` posts per client per minute; bounded memory."""
+    """At most ``limit`` posts per client per minute, in this process;
+    bounded memory."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -75,13 +100,176 @@ class _RateLimiter:
         now = time.monotonic()
         with self._lock:
             start, count = self._clients.pop(client, (now, 0))
-            if now - start >= 60:
+            if now - start >= _WINDOW:
                 start, count = now, 0
             count += 1
             self._clients[client] = (start, count)
             while len(self._clients) > _MAX_CLIENTS:
                 self._clients.popitem(last=False)
             return count <= self.limit
+
+
+def _remote_address() -> str:
+    return request.remote_addr or "-"
+
+
+class _SharedLimit:
+    """``report_receiver_rate_limit`` counted in Flask-Limiter's storage.
+
+    The count is kept where Flask-Limiter keeps its own (in memory, Redis,
+    Memcached...), per key of Flask-Limiter's key function, under Flask-
+    Limiter's key prefix and the receiver's endpoint name: with a shared
+    storage, every worker process of the app counts against one limit.
+    """
+
+    def __init__(self, extension: Any, limit: int) -> None:
+        from limits import RateLimitItemPerMinute  # Flask-Limiter's own dependency
+
+        self.extension = extension
+        self.item = RateLimitItemPerMinute(limit)
+        # Flask-Limiter keeps both as given to Limiter(...) and has no public
+        # name for them; without them, limits are per client address.
+        key_func = getattr(extension, "_key_func", None)
+        self.key_func: Callable[[], object] = (
+            key_func if callable(key_func) else _remote_address
+        )
+        prefix = getattr(extension, "_key_prefix", "")
+        self.prefix: tuple[str, ...] = (
+            (prefix,) if isinstance(prefix, str) and prefix else ()
+        )
+
+    def key(self) -> str:
+        """The client's key, by Flask-Limiter's key function."""
+        return str(self.key_func() or "-")
+
+    def allow(self, key: str) -> bool:
+        """Count one post of ``key``; whether it is within the limit."""
+        strategy = self.extension.limiter
+        return bool(strategy.hit(self.item, *self.prefix, key, RECEIVER_ENDPOINT))
+
+
+def _flask_limiter(app: Flask) -> Any:
+    """The app's one Flask-Limiter ``Limiter``, if it is set up and enabled.
+
+    Flask-Limiter 3.x and 4.x keep a set of limiters in
+    ``app.extensions["limiter"]``; older versions the limiter itself.
+    """
+    found = app.extensions.get("limiter")
+    if found is None:
+        return None
+    candidates = (
+        list(found) if isinstance(found, (set, frozenset, list, tuple)) else [found]
+    )
+    usable = [
+        extension
+        for extension in candidates
+        if hasattr(extension, "limiter")
+        and getattr(extension, "enabled", True)
+        and getattr(extension, "initialized", True)
+    ]
+    if len(usable) > 1:
+        logger.warning(
+            "report_receiver_rate_limit: the app has %d Flask-Limiter limiters; "
+            "the receiver counts in this process only. Set up one Limiter to "
+            "share its limit between worker processes.",
+            len(usable),
+        )
+        return None
+    return usable[0] if usable else None
+
+
+class _Drops:
+    """Posts over the rate limit: counted, logged at most once a minute."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        #: Posts dropped by this process since it started.
+        self.total = 0
+        self._logged = -math.inf
+
+    def add(self, client: str, limit: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.total += 1
+            total = self.total
+            due = now - self._logged >= _WINDOW
+            if due:
+                self._logged = now
+        if due:
+            logger.warning(
+                "report_receiver_rate_limit: %s posted more than %d times in a "
+                "minute; posts over the limit are answered 204 and dropped "
+                "(%d so far in this process; this is logged once a minute)",
+                _loggable(client),
+                limit,
+                total,
+                extra={
+                    f"{LOG_EXTRA_PREFIX}client": client,
+                    f"{LOG_EXTRA_PREFIX}dropped_total": total,
+                },
+            )
+
+
+class _ReportFile:
+    """A JSON-lines file that any number of processes append reports to.
+
+    Each post's lines are written by one ``write`` of a file opened with
+    ``O_APPEND``, under an exclusive ``flock`` that every writer takes: a
+    short write (a full disk, a file size limit) is finished, or undone to
+    the file's end before it, before another writer may append. So the file
+    only ever holds whole lines, however long the lines (``PIPE_BUF`` bounds
+    atomic writes to pipes, not files) and however many writers. The file is
+    opened for each post, so that a rotated file is started anew.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def create(self) -> None:
+        """Create the file if missing; raise ``ConfigurationError`` if it
+        cannot be opened for appending."""
+        try:
+            os.close(os.open(self.path, _FILE_FLAGS, _FILE_MODE))
+        except OSError as error:
+            raise ConfigurationError(
+                f"report_receiver_file: {self.path!r} cannot be opened for "
+                f"appending ({error.strerror}). Name a file this process may "
+                "write, in a directory that exists."
+            ) from None
+
+    def append(self, reports: list[Report]) -> None:
+        """Append one line per report; log (never raise) what fails."""
+        data = "".join(json.dumps(r.to_json()) + "\n" for r in reports).encode()
+        try:
+            fd = os.open(self.path, _FILE_FLAGS, _FILE_MODE)
+        except OSError as error:
+            self._failed(error, len(reports))
+            return
+        try:
+            if sys.platform != "win32":  # pragma: no branch
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            end = os.lseek(fd, 0, os.SEEK_END)
+            written = 0
+            try:
+                while written < len(data):
+                    count = os.write(fd, data[written:])
+                    if count <= 0:  # pragma: no cover - a regular file always moves
+                        raise OSError(0, "the file took no bytes")
+                    written += count
+            except OSError as error:
+                if written:  # a line cut short: take the post's lines back
+                    os.ftruncate(fd, end)
+                self._failed(error, len(reports))
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _failed(self, error: OSError, count: int) -> None:
+        logger.error(
+            "report_receiver_file: %d report(s) not written to %s: %s",
+            count,
+            self.path,
+            error.strerror or error,
+        )
 
 
 def _summary(report: Report) -> str:
@@ -95,43 +283,143 @@ def _summary(report: Report) -> str:
     return " ".join(f"{k}={v!s}" for k, v in list(body.items())[:4])
 
 
-def make_receiver(
-    app: Flask, max_bytes: int, rate_limit: int | None, sample_rate: float
-) -> Callable[[], Response]:
-    """The view function for one app's receiver."""
-    limiter = _RateLimiter(rate_limit) if rate_limit is not None else None
+def log_extra(report: Report) -> dict[str, Any]:
+    """The ``extra`` of a report's log record: each key of
+    :meth:`Report.to_json` prefixed with :data:`LOG_EXTRA_PREFIX`."""
+    return {LOG_EXTRA_PREFIX + key: value for key, value in report.to_json().items()}
 
-    def talisman_report_receiver() -> Response:
-        try:
-            reports = _receive(max_bytes, limiter)
-        except Rejected as rejected:
-            return app.response_class(
-                rejected.reason + "\n", status=rejected.status, mimetype="text/plain"
-            )
-        except Exception:  # pragma: no cover - a hostile body must never 500
-            logger.exception("Unexpected error while reading a report")
-            return app.response_class("bad report\n", 400, mimetype="text/plain")
-        for report in reports:
-            if sample_rate < 1.0 and random.random() >= sample_rate:
-                continue
+
+class _Receiver:
+    """One app's receiver: its limits, and where its reports go."""
+
+    def __init__(self, app: Flask, options: Mapping[str, Any]) -> None:
+        self.app = app
+        self.max_bytes: int = options["report_receiver_max_bytes"]
+        self.rate_limit: int | None = options["report_receiver_rate_limit"]
+        self.sample_rate: float = options["report_receiver_sample_rate"]
+        path: str | None = options["report_receiver_file"]
+        self.file = _ReportFile(path) if path is not None else None
+        self.local = _RateLimiter(self.rate_limit) if self.rate_limit else None
+        #: Flask-Limiter's storage, once found (set by :meth:`use_extensions`).
+        self.shared: _SharedLimit | None = None
+        self.drops = _Drops()
+        self.view = self._make_view()
+
+    def use_extensions(self, app: Flask) -> None:
+        """Work with the extensions set up on ``app`` so far.
+
+        Called at ``init_app`` and again on the app's first request, so that
+        extensions set up after Talisman count too: a CSRF check exempts the
+        receiver; with ``report_receiver_rate_limit``, Flask-Limiter counts it
+        in its storage and leaves the receiver out of its own limits (whose
+        429 makes Chromium send the reports again).
+        """
+        exempt_from_csrf(self.view, app)
+        if self.rate_limit is None or self.shared is not None:
+            return
+        extension = _flask_limiter(app)
+        if extension is not None:
+            extension.exempt(self.view)
+            self.shared = _SharedLimit(extension, self.rate_limit)
+
+    def allow(self) -> bool:
+        """Whether this post is within ``report_receiver_rate_limit``."""
+        shared = self.shared
+        if shared is not None:
+            key = shared.key()
+            try:
+                allowed = shared.allow(key)
+            except Exception as error:  # the storage is down: count here
+                logger.warning(
+                    "report_receiver_rate_limit: Flask-Limiter's storage failed "
+                    "(%s); counting in this process",
+                    _loggable(repr(error)),
+                )
+            else:
+                if not allowed:
+                    self.drops.add(key, shared.item.amount)
+                return allowed
+        if self.local is None:
+            return True
+        client = request.remote_addr or "-"
+        if self.local.allow(client):
+            return True
+        self.drops.add(client, self.local.limit)
+        return False
+
+    def _make_view(self) -> Callable[[], Response]:
+        app = self.app
+
+        def talisman_report_receiver() -> Response:
+            try:
+                reports = _receive(self.max_bytes, self.allow)
+            except Rejected as rejected:
+                return app.response_class(
+                    rejected.reason + "\n",
+                    status=rejected.status,
+                    mimetype="text/plain",
+                )
+            except Exception:  # pragma: no cover - a hostile body must never 500
+                logger.exception("Unexpected error while reading a report")
+                return app.response_class("bad report\n", 400, mimetype="text/plain")
+            self.keep(reports)
+            return _no_content(app)
+
+        return talisman_report_receiver
+
+    def keep(self, reports: list[Report]) -> None:
+        """Sample, log, signal and store the reports of one post."""
+        kept = [
+            report
+            for report in reports
+            if self.sample_rate >= 1.0 or random.random() < self.sample_rate
+        ]
+        for report in kept:
             # One line per report, whatever the client put in it.
             logger.info(
                 "%s report from %s: %s",
                 _loggable(report.type),
                 _loggable(report.url),
                 _loggable(_summary(report)),
+                extra=log_extra(report),
             )
             try:
-                report_received.send(app, report=report)
+                report_received.send(self.app, report=report)
             except Exception:
                 logger.exception("A report_received receiver failed")
-        # No body, so no Content-Type: Flask's default text/html on an empty
-        # 204 makes Chromium log an ORB error for every report it sends.
-        response = app.response_class(status=204)
-        del response.headers["Content-Type"]
-        return response
+        if self.file is not None and kept:
+            self.file.append(kept)
 
-    return talisman_report_receiver
+
+def _no_content(app: Flask) -> Response:
+    # No body, so no Content-Type: Flask's default text/html on an empty
+    # 204 makes Chromium log an ORB error for every report it sends.
+    response = app.response_class(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
+def register_receiver(
+    app: Flask, options: Mapping[str, Any]
+) -> Callable[[Flask], None] | None:
+    """Register the receiver on ``app`` if ``report_receiver`` names a path.
+
+    Returns the step to take again on the app's first request (see
+    :meth:`_Receiver.use_extensions`), or ``None`` without a receiver.
+    """
+    path = options["report_receiver"]
+    if path is None:
+        return None
+    receiver = _Receiver(app, options)
+    if receiver.file is not None:
+        receiver.file.create()
+    app.add_url_rule(path, RECEIVER_ENDPOINT, receiver.view, methods=["POST"])
+    # Browsers post reports without a CSRF token, and Flask-Limiter's 429
+    # makes Chromium post them again: extensions set up before Talisman are
+    # told now, those set up after it (whose checks run after Talisman's
+    # before-request hook) on the first request.
+    receiver.use_extensions(app)
+    return receiver.use_extensions
 
 
 def exempt_from_csrf(view: Callable[[], Response], app: Flask) -> None:
@@ -146,15 +434,19 @@ def exempt_from_csrf(view: Callable[[], Response], app: Flask) -> None:
         csrf.exempt(view)
 
 
-def _receive(max_bytes: int, limiter: _RateLimiter | None) -> list[Report]:
+def _receive(max_bytes: int, allow: Callable[[], bool]) -> list[Report]:
+    """The reports of this post; none when it is over the rate limit."""
     length = request.content_length
     if length is not None and length > max_bytes:
         raise Rejected(413, f"reports are limited to {max_bytes} bytes")
     mimetype = request.mimetype
     if mimetype not in _ACCEPTED_TYPES:
         raise Rejected(415, "send application/csp-report or application/reports+json")
-    if limiter is not None and not limiter.allow(request.remote_addr or "-"):
-        raise Rejected(429, "too many reports from this client")
+    if not allow():
+        # Any other status than 2xx makes Chromium send the reports again
+        # (up to 5 times) and 410 makes it forget the endpoint: a 204 makes
+        # every engine drop them.
+        return []
     try:
         raw = request.stream.read(max_bytes + 1)
     except RequestEntityTooLarge:  # the app's MAX_CONTENT_LENGTH is smaller
@@ -235,6 +527,41 @@ def check_sample_rate(option: str, value: object) -> float:
     return float(value)
 
 
+def check_report_file(option: str, value: object) -> str | None:
+    """An absolute path to a regular file (created if missing), or ``None``.
+
+    A relative path is taken from the working directory the app is
+    configured in, once.
+    """
+    if value is None or value is False:
+        return None
+    fix = "Use a file path such as 'reports.jsonl' or '/var/log/app/reports.jsonl'."
+    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes):
+        raise ConfigurationError(f"{option}: {value!r} is not a file path. {fix}")
+    path = os.fspath(value)
+    if not isinstance(path, str) or not path or "\x00" in path:
+        raise ConfigurationError(f"{option}: {value!r} is not a file path. {fix}")
+    path = os.path.abspath(path)
+    if os.path.isdir(path):
+        raise ConfigurationError(
+            f"{option}: {path!r} is a directory. Name a file in it, such as "
+            f"{os.path.join(path, 'reports.jsonl')!r}."
+        )
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ConfigurationError(
+            f"{option}: {path!r} is not a regular file. Name a file; to send "
+            "reports elsewhere, use the flask_talisman.reports logger or the "
+            "report_received signal."
+        )
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        raise ConfigurationError(
+            f"{option}: the directory {directory!r} of {path!r} does not exist. "
+            "Create it first, or name a file in a directory that exists."
+        )
+    return path
+
+
 OPTIONS = (
     Option(
         "report_receiver",
@@ -277,14 +604,25 @@ OPTIONS = (
         "report_receiver_rate_limit",
         None,
         check_optional_positive_int,
-        "Reports a client may post per minute (429 beyond); None: no limit.",
+        "Posts a client may make per minute (dropped with 204 beyond); None: no limit.",
         per_view=False,
         header=None,
         example="60",
         section="Reporting",
         details=(
-            "How many reports one client address may post per minute; more get 429. "
-            "A positive ``int``, or ``None`` for no limit."
+            "How many times one client may post to the receiver in a minute, a "
+            "positive ``int``, or ``None`` for no limit. Posts beyond it are "
+            "answered 204 and their reports dropped, so that browsers do not send "
+            "them again (Chromium resends a batch that got any other status up to "
+            "five times, and forgets the endpoint on a 410); the drops are counted "
+            "and logged once a minute as a warning on the "
+            "``flask_talisman.reports`` logger. When Flask-Limiter is set up on "
+            "the app (before or after Talisman), the count is kept in its storage "
+            "under its key function and key prefix, so that a Redis or Memcached "
+            "storage shares it between worker processes, and the receiver is "
+            "exempt from Flask-Limiter's own limits; otherwise each process counts "
+            "per client address. If the storage fails, the process counts alone "
+            "until it is back."
         ),
     ),
     Option(
@@ -297,8 +635,36 @@ OPTIONS = (
         example="0.1",
         section="Reporting",
         details=(
-            "The fraction of received reports that are logged and signalled, a "
-            "number above 0 and at most 1. The others are accepted and dropped."
+            "The fraction of received reports that are logged, signalled and "
+            "written to :topt:`report_receiver_file`, a number above 0 and at "
+            "most 1. The others are accepted (204) and dropped."
+        ),
+    ),
+    Option(
+        "report_receiver_file",
+        None,
+        check_report_file,
+        "JSON-lines file the receiver appends each kept report to.",
+        per_view=False,
+        header=None,
+        example='"reports.jsonl"',
+        section="Reporting",
+        details=(
+            "A file path (``str`` or :class:`os.PathLike`) to which the receiver "
+            "appends each report it keeps (after "
+            ":topt:`report_receiver_sample_rate`), as one JSON object per line: "
+            "``json.dumps(report.to_json())``, read back by "
+            ":meth:`Report.from_json <flask_talisman.Report.from_json>` and "
+            "``flask talisman reports``. A relative path is taken from the working "
+            "directory when the app is configured; the directory must exist, and "
+            "``init_app`` creates the file if it is missing (mode 0640, less the "
+            "umask), raising :class:`~flask_talisman.ConfigurationError` if it "
+            "cannot. Any number of worker processes may append to one file: each "
+            "post's lines are written at once under an exclusive ``flock``, so the "
+            "file only holds whole lines. It is opened for each post, so a rotated "
+            "file is started anew. A write that fails is logged as an error on the "
+            "``flask_talisman.reports`` logger (the report is still logged and "
+            "signalled). ``None`` (the default): no file."
         ),
     ),
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import typing
 from collections.abc import Mapping, Sequence, Set
+from os import PathLike
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, get_type_hints
@@ -91,7 +92,7 @@ def test_types_are_shown_as_python_writes_them(name: str, shown: str) -> None:
 def test_the_type_shown_is_the_one_declared_in_talisman_options(name: str) -> None:
     shown = ext.option_type(name)
     names = {"Mapping": Mapping, "Sequence": Sequence, "Set": Set}
-    names.update({"Literal": Literal, "Any": Any})
+    names.update({"Literal": Literal, "Any": Any, "PathLike": PathLike})
     read_back = eval(shown, names)
     declared = get_type_hints(TalismanOptions)[name]
     assert read_back == declared

@@ -1,0 +1,335 @@
+"""``report_receiver_file``: each kept report as one JSON line, from any
+number of worker processes at once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import flask_talisman.reports as reports_module
+from flask_talisman import ConfigurationError, Report, Talisman
+from flask_talisman.reports import register_receiver
+
+from .conftest import HTTPS, collect_reports, make_app
+from .report_server import gunicorn
+
+pytestmark = pytest.mark.usefixtures("disconnect_report_receivers")
+
+BATCH = [
+    {
+        "type": "csp-violation",
+        "age": 3,
+        "url": "https://site.example/page",
+        "user_agent": "Browser/1.0",
+        "body": {
+            "documentURL": "https://site.example/page",
+            "blockedURL": "https://cdn.example/x.js",
+            "effectiveDirective": "script-src-elem",
+            "disposition": "report",
+        },
+    },
+    {"type": "deprecation", "url": "https://site.example/", "body": {"id": "x"}},
+    {"type": "coop", "url": "https://site.example/", "body": None},
+]
+
+
+def file_app(path: Path | str, **options: Any) -> tuple[Flask, list[Report]]:
+    app = make_app()
+    Talisman(app, report_receiver="/r", report_receiver_file=path, **options)
+    return app, collect_reports(app)
+
+
+def post(app: Flask, body: object) -> Any:
+    return app.test_client().post(
+        "/r",
+        data=body if isinstance(body, str) else json.dumps(body),
+        content_type="application/reports+json",
+        **HTTPS,
+    )
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    text = path.read_text()
+    assert text == "" or text.endswith("\n")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_each_kept_report_is_one_line_that_reads_back_as_signalled(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(path)
+    assert post(app, BATCH).status_code == 204
+    assert post(app, BATCH[:1]).status_code == 204
+    stored = lines(path)
+    assert [line["type"] for line in stored] == [
+        "csp-violation",
+        "deprecation",
+        "coop",
+        "csp-violation",
+    ]
+    assert [Report.from_json(line) for line in stored] == received
+    assert stored[0] == received[0].to_json()
+
+
+def test_the_file_is_created_at_init_app_readable_by_its_group_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "reports.jsonl"
+    file_app(path)
+    assert path.read_text() == ""
+    assert stat.S_IMODE(path.stat().st_mode) & ~0o640 == 0
+
+
+def test_a_relative_path_is_taken_from_the_working_directory_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app, _ = file_app("reports.jsonl")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    post(app, BATCH)
+    assert len(lines(tmp_path / "reports.jsonl")) == 3
+    assert not (tmp_path / "elsewhere" / "reports.jsonl").exists()
+
+
+def test_a_path_object_is_accepted(tmp_path: Path) -> None:
+    app, _ = file_app(tmp_path / "r.jsonl")
+    post(app, BATCH[:1])
+    assert len(lines(tmp_path / "r.jsonl")) == 1
+
+
+def test_sampled_out_rejected_and_over_limit_posts_write_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(
+        path, report_receiver_sample_rate=0.5, report_receiver_rate_limit=3
+    )
+    rolls = iter([0.9, 0.1, 0.9])  # only the second report is in the sample
+    monkeypatch.setattr(reports_module.random, "random", lambda: next(rolls))
+    assert post(app, BATCH).status_code == 204
+    assert post(app, "{not json").status_code == 400
+    assert post(app, [{"type": 1}]).status_code == 400
+    assert post(app, BATCH).status_code == 204  # the fourth post: over the limit
+    assert [line["type"] for line in lines(path)] == ["deprecation"]
+    assert [report.type for report in received] == ["deprecation"]
+
+
+def test_a_rotated_file_is_started_anew(tmp_path: Path) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, _ = file_app(path)
+    post(app, BATCH[:1])
+    path.rename(tmp_path / "reports.jsonl.1")
+    post(app, BATCH[1:])
+    assert len(lines(tmp_path / "reports.jsonl.1")) == 1
+    assert len(lines(path)) == 2
+
+
+def test_a_file_that_cannot_be_written_is_logged_and_the_report_still_signalled(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(path)
+    path.unlink()
+    path.mkdir()  # now a directory: opening it for appending fails
+    with caplog.at_level(logging.INFO, logger="flask_talisman.reports"):
+        assert post(app, BATCH).status_code == 204
+    assert len(received) == 3
+    (error,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert error.getMessage().startswith(
+        f"report_receiver_file: 3 report(s) not written to {path}:"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (123, "123 is not a file path"),
+        (b"reports.jsonl", "b'reports.jsonl' is not a file path"),
+        ("", "'' is not a file path"),
+        ("reports\x00.jsonl", "is not a file path"),
+        ("{tmp}", "is a directory. Name a file in it, such as '{tmp}/reports.jsonl'"),
+        ("{tmp}/missing/r.jsonl", "the directory '{tmp}/missing' of"),
+        ("{tmp}/fifo", "is not a regular file"),
+    ],
+)
+def test_a_bad_path_is_a_configuration_error_naming_the_option(
+    tmp_path: Path, value: object, message: str
+) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    if isinstance(value, str):
+        value = value.format(tmp=tmp_path)
+    with pytest.raises(ConfigurationError) as raised:
+        Talisman(make_app(), report_receiver="/r", report_receiver_file=value)
+    assert str(raised.value).startswith("report_receiver_file: ")
+    assert message.format(tmp=tmp_path) in str(raised.value)
+
+
+def test_a_file_that_cannot_be_opened_is_refused_at_init_app(tmp_path: Path) -> None:
+    name = tmp_path / ("r" * 300)  # longer than a file name may be
+    with pytest.raises(ConfigurationError, match="cannot be opened for appending"):
+        Talisman(make_app(), report_receiver="/r", report_receiver_file=name)
+
+
+def test_without_a_receiver_the_file_is_not_created(tmp_path: Path) -> None:
+    Talisman(make_app(), report_receiver_file=tmp_path / "r.jsonl")
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+report_text = st.text(
+    st.characters(exclude_categories=("Cs",)), max_size=60
+)  # any Unicode a JSON body can hold
+
+
+@settings(max_examples=int(os.environ.get("TALISMAN_PROPERTY_EXAMPLES", "150")))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "type": report_text.filter(bool),
+                "url": report_text,
+                "body": st.dictionaries(report_text, report_text, max_size=4),
+            }
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_report_is_one_line_that_reads_back(batch: list[dict[str, Any]]) -> None:
+    # Line and paragraph separators, control characters and any text: one
+    # line per report, whatever the report holds.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reports.jsonl"
+        app = make_app()
+        register_receiver(
+            app,
+            {
+                "report_receiver": "/r",
+                "report_receiver_max_bytes": 65536,
+                "report_receiver_rate_limit": None,
+                "report_receiver_sample_rate": 1.0,
+                "report_receiver_file": str(path),
+            },
+        )
+        assert post(app, batch).status_code == 204
+        stored = [Report.from_json(line) for line in lines(path)]
+    assert [(r.type, r.url, dict(r.body)) for r in stored] == [
+        (item["type"][:100], item["url"], item["body"]) for item in batch
+    ]
+
+
+# A short write, for real: the file size limit (RLIMIT_FSIZE) lets the
+# first write stop at the limit and fails the next with EFBIG.
+_SHORT_WRITE = textwrap.dedent(
+    """
+    import json, resource, signal, sys
+    from flask import Flask
+    from flask_talisman import Talisman
+
+    path = sys.argv[1]
+    app = Flask("short")
+    Talisman(app, report_receiver="/r", report_receiver_file=path)
+    client = app.test_client()
+
+    def post(size):
+        batch = [{"type": "x", "url": "https://a.example/", "body": {"m": "m" * size}}]
+        return client.post("/r", data=json.dumps(batch), base_url="https://localhost",
+                           content_type="application/reports+json").status_code
+
+    assert post(10) == 204
+    before = len(open(path, "rb").read())
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (before + 100, hard))
+    assert post(3000) == 204  # a line of 3,000 bytes: 100 fit
+    after = len(open(path, "rb").read())
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert post(20) == 204
+    print(json.dumps({"before": before, "after": after}))
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_short_write_is_taken_back_so_the_file_keeps_whole_lines(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "reports.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-c", _SHORT_WRITE, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    sizes = json.loads(result.stdout)
+    assert sizes["after"] == sizes["before"]
+    assert "report_receiver_file: 1 report(s) not written" in result.stderr
+    assert [len(line["body"]["m"]) for line in lines(path)] == [10, 20]
+
+
+def test_several_gunicorn_workers_append_whole_lines_and_lose_none(
+    tmp_path: Path,
+) -> None:
+    """Four worker processes, sixteen clients at once, 240 posts of one to
+    three reports of about 13 KB each (over PIPE_BUF, 4 KiB): every line
+    parses and every report is there once."""
+    path = tmp_path / "reports.jsonl"
+    posts = [
+        [
+            {
+                "type": "csp-violation",
+                "url": f"https://site.example/{n}/{i}",
+                "body": {
+                    "documentURL": f"https://site.example/{n}/{i}",
+                    "sample": f"{n}-{i}-" + "x" * 4000,
+                    "sourceFile": "s" * 4000,
+                    "originalPolicy": "p" * 4000,
+                },
+            }
+            for i in range(1 + n % 3)
+        ]
+        for n in range(240)
+    ]
+    expected = {report["url"] for batch in posts for report in batch}
+
+    with gunicorn({"REPORT_SERVER_FILE": str(path)}, workers=4) as url:
+        import urllib.request
+
+        def send(batch: list[dict[str, Any]]) -> tuple[int, str]:
+            request = urllib.request.Request(
+                url + "/reports",
+                data=json.dumps(batch).encode(),
+                headers={"Content-Type": "application/reports+json"},
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.headers["X-Worker"]
+
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(send, posts))
+
+    assert {status for status, _ in answers} == {204}
+    assert len({worker for _, worker in answers}) > 1
+    stored = lines(path)
+    assert len(stored) == len(expected) == sum(len(batch) for batch in posts)
+    assert {line["url"] for line in stored} == expected
+    for line in stored:
+        n, i = line["url"].rsplit("/", 2)[-2:]
+        assert line["body"]["sample"] == f"{n}-{i}-" + "x" * 4000
