@@ -335,6 +335,13 @@ class _Reader:
             self.counts["no_policy_now"] += 1
             return
         self.pages.add(endpoint)
+        if name in ("require-trusted-types-for", "trusted-types"):
+            self._advise(
+                f"A Trusted Types violation ({name}) on {where}: create the "
+                "value through a Trusted Types policy, or list the policy's "
+                "name in trusted-types."
+            )
+            return
         if name not in SOURCE_LIST_DIRECTIVES:
             self._advise(
                 f"{name or 'A directive'} was violated on {where}: no source "
@@ -342,9 +349,7 @@ class _Reader:
                 "what the page did."
             )
             return
-        if blocked in ("inline", "eval", "wasm-eval") or blocked.startswith(
-            "trusted-types"
-        ):
+        if blocked in ("inline", "eval", "wasm-eval"):
             self._code(blocked, name, where, header)
             return
         self._url(blocked, name, page_url, endpoint, header, where)
@@ -376,15 +381,10 @@ class _Reader:
                 f"blocked by {name}: replace it with code that does not "
                 "compile strings. Never add 'unsafe-eval'."
             )
-        elif blocked == "wasm-eval":
+        else:  # wasm-eval
             self._advise(
                 f"WebAssembly was compiled on {where} and blocked by {name}: "
                 "if the page needs it, add 'wasm-unsafe-eval' to script-src."
-            )
-        else:
-            self._advise(
-                f"A Trusted Types violation ({blocked}) on {where}: create the "
-                "value through a Trusted Types policy."
             )
 
     def _url(

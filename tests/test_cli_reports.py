@@ -225,6 +225,11 @@ def test_the_blocked_place_is_origin_and_path(blocked: str, place: str) -> None:
     assert blocked_place(blocked) == place
 
 
+def test_a_report_without_a_place_is_grouped_by_its_type_and_subject() -> None:
+    (group,) = group_reports([Report("deprecation", PAGE, {"id": "X"}, "")])
+    assert (group.type, group.subject, group.blocked) == ("deprecation", "X", "")
+
+
 def test_a_report_without_a_blocked_url_is_placed_by_its_source_file() -> None:
     report = Report(
         "deprecation",
@@ -347,6 +352,11 @@ def test_since_a_date_and_time(tmp_path: Path) -> None:
 )
 def test_since_durations(text: str, back: timedelta) -> None:
     assert parse_since(text, T0) == T0 - back
+
+
+def test_since_the_first_date_there_is_with_an_offset_is_refused() -> None:
+    with pytest.raises(ValueError, match="before the first date"):
+        parse_since("0001-01-01T00:00+01:00", T0)
 
 
 @pytest.mark.parametrize("text", ["2", "2 hours", "-2h", "yesterday", "2026-13-01", ""])
