@@ -108,4 +108,5 @@ class TalismanOptions(ViewOptions, total=False):
     report_receiver_max_bytes: int
     report_receiver_rate_limit: int | None
     report_receiver_sample_rate: float
+    report_receiver_keep_url_query: bool
     report_receiver_file: str | os.PathLike[str] | None

@@ -41,9 +41,16 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import ConfigurationError
-from .headers.base import Option
+from .headers.base import Option, flag
 from .headers.hsts import MAX_AGE_LIMIT
-from .report_types import MAX_FIELD, Rejected, Report, parse_batch, parse_legacy
+from .report_types import (
+    MAX_FIELD,
+    Rejected,
+    Report,
+    parse_batch,
+    parse_legacy,
+    redact,
+)
 
 if sys.platform != "win32":  # pragma: no branch - the suite runs on POSIX
     import fcntl
@@ -297,6 +304,7 @@ class _Receiver:
         self.max_bytes: int = options["report_receiver_max_bytes"]
         self.rate_limit: int | None = options["report_receiver_rate_limit"]
         self.sample_rate: float = options["report_receiver_sample_rate"]
+        self.keep_query: bool = options["report_receiver_keep_url_query"]
         path: str | None = options["report_receiver_file"]
         self.file = _ReportFile(path) if path is not None else None
         self.local = _RateLimiter(self.rate_limit) if self.rate_limit else None
@@ -368,9 +376,9 @@ class _Receiver:
         return talisman_report_receiver
 
     def keep(self, reports: list[Report]) -> None:
-        """Sample, log, signal and store the reports of one post."""
+        """Sample, redact, log, signal and store the reports of one post."""
         kept = [
-            report
+            report if self.keep_query else redact(report)
             for report in reports
             if self.sample_rate >= 1.0 or random.random() < self.sample_rate
         ]
@@ -638,6 +646,25 @@ OPTIONS = (
             "The fraction of received reports that are logged, signalled and "
             "written to :topt:`report_receiver_file`, a number above 0 and at "
             "most 1. The others are accepted (204) and dropped."
+        ),
+    ),
+    Option(
+        "report_receiver_keep_url_query",
+        False,
+        flag,
+        "Keep the query and fragment of the URLs in received reports.",
+        per_view=False,
+        header=None,
+        example="True",
+        section="Reporting",
+        details=(
+            "By default (``False``) the receiver removes the query string, the "
+            "fragment and any user name and password from every URL of a report "
+            "before it logs, signals or stores it: the report's ``url`` and each "
+            "URL field of its body (``documentURL``, ``blockedURL``, ``referrer``, "
+            "``sourceFile`` and the like; see :func:`~flask_talisman.redact`), "
+            "since tokens, e-mail addresses and session identifiers "
+            "travel there. ``True`` keeps the URLs as the browser sent them."
         ),
     ),
     Option(

@@ -224,6 +224,7 @@ def test_any_report_is_one_line_that_reads_back(batch: list[dict[str, Any]]) -> 
                 "report_receiver_max_bytes": 65536,
                 "report_receiver_rate_limit": None,
                 "report_receiver_sample_rate": 1.0,
+                "report_receiver_keep_url_query": True,
                 "report_receiver_file": str(path),
             },
         )
