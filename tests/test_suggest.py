@@ -187,10 +187,15 @@ def test_a_port_is_kept_unless_it_is_the_default(tmp_path: Path) -> None:
         [
             csp("https://cdn.example:8443/a.png", page=SITE + "/x"),
             csp("http://img.example:80/a.png", page=SITE + "/x"),
+            csp("https://[2001:DB8::1]:8443/a.png", page=SITE + "/x"),
         ],
     )
     assert data["add"] == {
-        "img-src": ["https://cdn.example:8443", "http://img.example"]
+        "img-src": [
+            "https://cdn.example:8443",
+            "http://img.example",
+            "https://[2001:db8::1]:8443",
+        ]
     }
 
 
