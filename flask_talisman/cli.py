@@ -54,7 +54,7 @@ from .inspection import (
 )
 from .lint import Problem, group_findings, known_codes, lint_app
 from .report_groups import Group, ReadResult, group_reports, parse_since, read_reports
-from .suggest import Suggestion, app_policies, from_extension, suggest
+from .suggest import Suggestion, app_policies, suggest
 
 __all__ = ["talisman"]
 
@@ -813,7 +813,7 @@ def suggest_command(disposition: str | None, output: str, file: str) -> None:
             if any(
                 r.type == "csp-violation"
                 and r.body.get("disposition") == "report"
-                and not from_extension(r)
+                and not r.from_extension
                 for r in read.reports
             )
             else "enforce"

@@ -8,7 +8,9 @@ every page that reported needs them (or a page no URL rule serves, which
 gets the app's own policy), else per view, for ``@talisman.extend(...)``.
 It never suggests ``'unsafe-inline'``, ``'unsafe-eval'``, a path or an
 extension's scheme: inline code and ``eval`` get advice (a nonce or a hash,
-naming the page), and reports that browser extensions cause are left out.
+naming the page), and reports that browser extensions cause
+(:attr:`Report.from_extension <flask_talisman.report_types.Report.from_extension>`)
+are left out.
 
 The policy is read as browsers read it, by the CSP Level 3 matching rules
 (:func:`allows`): a source the policy allows already is not suggested, and a
@@ -20,7 +22,6 @@ route previews of :mod:`flask_talisman.inspection`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,6 @@ from .report_groups import subject_of
 from .report_types import Report
 
 __all__ = [
-    "EXTENSION_SCHEMES",
     "PagePolicy",
     "Suggestion",
     "allows",
@@ -44,19 +44,6 @@ __all__ = [
     "suggest",
 ]
 
-#: The schemes of browser extensions' resources: reports about them are
-#: noise that the site cannot fix.
-EXTENSION_SCHEMES = frozenset(
-    {
-        "chrome-extension",
-        "moz-extension",
-        "safari-extension",
-        "safari-web-extension",
-        "ms-browser-extension",
-        "edge-extension",
-        "webkit-masked-url",
-    }
-)
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 _NETWORK_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 # Schemes that may be added to a directive that does not run script.
@@ -71,7 +58,6 @@ _VARIANT_OF = {
     "style-src-elem": "style-src",
     "style-src-attr": "style-src",
 }
-_SCHEME_WORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 #: ``(endpoint, policy)`` for a page's URL: the endpoint of the URL rule
 #: that serves it (``None``: no rule, so the app's own options apply) and
@@ -262,16 +248,6 @@ def _page(url: str) -> str:
     return url.split("#")[0].split("?")[0]
 
 
-def from_extension(report: Report) -> bool:
-    """Whether a browser extension caused the report: its blocked URL or
-    source file has an extension's scheme."""
-    for name in ("blockedURL", "sourceFile"):
-        scheme = _SCHEME_WORD.match(_text(report.body.get(name)))
-        if scheme and scheme.group(1).lower() in EXTENSION_SCHEMES:
-            return True
-    return False
-
-
 @dataclass
 class _Need:
     """The sources one directive of one page's policy must add."""
@@ -319,7 +295,7 @@ class _Reader:
         if report.type != "csp-violation":
             self.counts["not_csp"] += 1
             return
-        if from_extension(report):
+        if report.from_extension:
             self.counts["from_extension"] += 1
             return
         disposition = _text(report.body.get("disposition")) or "enforce"

@@ -28,7 +28,7 @@ from flask.cli import ScriptInfo
 from flask_talisman import SELF, Talisman
 from flask_talisman.cli import talisman as talisman_cli
 from flask_talisman.report_types import Report
-from flask_talisman.suggest import PagePolicy, allows, from_extension, suggest
+from flask_talisman.suggest import PagePolicy, allows, suggest
 
 SITE = "https://shop.example"
 CDN = "https://cdn.example"
@@ -370,7 +370,7 @@ def test_reports_browser_extensions_cause_are_left_out(
     report = Report(
         report.type, report.url, {**report.body, **body}, "", report.received
     )
-    assert from_extension(report)
+    assert report.from_extension
     data = suggested(tmp_path, [report])
     assert (data["add"], data["views"], data["advice"]) == ({}, {}, [])
     assert data["counts"]["from_extension"] == 1

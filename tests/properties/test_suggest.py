@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from flask_talisman import SELF, Talisman
 from flask_talisman.cli import talisman as talisman_cli
-from flask_talisman.report_types import Report
-from flask_talisman.suggest import EXTENSION_SCHEMES, app_policies, suggest
+from flask_talisman.report_types import EXTENSION_SCHEMES, Report
+from flask_talisman.suggest import app_policies, suggest
 
 from .test_options import SETTINGS
 
