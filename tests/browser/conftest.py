@@ -359,9 +359,10 @@ COLLECTOR_TAG = f'<script src="{COLLECTOR_PATH}"></script>'
 #: securitypolicyviolation events (as COLLECT_VIOLATIONS), uncaught
 #: exceptions and rejections, resources that failed to load, console.error
 #: calls, and the messages of the dialogs it opened (each dismissed: confirm
-#: answers false).
+#: answers false). A popup hands its notes to its opener when it goes.
 COLLECT_EVERYTHING = (
-    COLLECT_VIOLATIONS
+    "if (!window.__collecting) {\nwindow.__collecting = true;\n"
+    + COLLECT_VIOLATIONS
     + """
 window.__errors = [];
 window.__dialogs = [];
@@ -381,11 +382,28 @@ console.error = (...args) => {
   window.__errors.push("console.error: " + args.map(String).join(" "));
   consoleError(...args);
 };
+// A popup hands what it noted to its opener as it goes (a page that set
+// window.__fromPopups to an array), copied into the opener's own objects.
+addEventListener("pagehide", () => {
+  try {
+    const opener = window.opener;
+    if (opener && Array.isArray(opener.__fromPopups)) {
+      opener.__fromPopups.push(opener.JSON.parse(JSON.stringify({
+        url: location.href,
+        violations: window.__violations,
+        errors: window.__errors,
+      })));
+    }
+  } catch (error) {
+    // An opener of another origin.
+  }
+});
 for (const name of ["alert", "confirm", "prompt"]) {
   window[name] = (message) => {
     window.__dialogs.push(String(message));
     return name === "prompt" ? null : false;
   };
+}
 }
 """
 )
@@ -394,11 +412,13 @@ for (const name of ["alert", "confirm", "prompt"]) {
 def serve_collector(app: Flask, *, inject: bool = False) -> None:
     """Serve COLLECT_EVERYTHING at COLLECTOR_PATH from ``app``.
 
-    With ``inject``, each HTML page the app sends (other extensions' pages,
-    which the tests cannot edit) gets it as the first element of its
-    ``<head>``, with the request's nonce when the policy has one (a
-    ``'strict-dynamic'`` policy ignores ``'self'``). Call it after
-    ``Talisman(app)``: the hook then runs before Talisman's.
+    With ``inject``, each HTML document the app sends (other extensions'
+    pages, which the tests cannot edit; not fragments, which have neither
+    ``<head>`` nor doctype) gets it as the first element of its ``<head>``,
+    with the request's nonce when the policy has one (a ``'strict-dynamic'``
+    policy ignores ``'self'``). Call it after ``Talisman(app)``: the hook
+    then runs before Talisman's. The script notes once per document, however
+    often it runs.
     """
     from flask import Response, request
 
@@ -413,7 +433,10 @@ def serve_collector(app: Flask, *, inject: bool = False) -> None:
 
     import re
 
+    # After <head>, or else after the doctype (before it, the page would be
+    # in quirks mode).
     head = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
+    doctype = re.compile(rb"<!doctype\b[^>]*>", re.IGNORECASE)
 
     @app.after_request
     def inject_collector(response: Response) -> Response:
@@ -427,9 +450,10 @@ def serve_collector(app: Flask, *, inject: bool = False) -> None:
         nonce = csp_nonce()
         attribute = f' nonce="{nonce}"' if nonce else ""
         tag = f'<script{attribute} src="{COLLECTOR_PATH}"></script>'.encode()
-        found = head.search(body)
-        at = found.end() if found else 0
-        response.set_data(body[:at] + tag + body[at:])
+        found = head.search(body) or doctype.search(body)
+        if found:
+            at = found.end()
+            response.set_data(body[:at] + tag + body[at:])
         return response
 
 

@@ -23,7 +23,10 @@ Each engine is an :class:`Engine`: ``goto(url)`` loads a page and waits for
 its ``load`` event, ``evaluate(expression)`` returns a JavaScript
 expression's JSON value, ``close()`` ends the browser. ``click(selector)``
 clicks an element as a user would (a user activation, which WebKit needs
-before a page may open a popup).
+before a page may open a popup). ``resize(width, height)`` makes the page's
+viewport (``innerWidth`` by ``innerHeight``) that size: each driver's own
+default differs (Playwright 1280 by 720, puppeteer 800 by 600, MiniBrowser
+its window's), and the page's layout depends on it.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ class Engine(Protocol):
 
     def click(self, selector: str) -> None:
         """Click the element ``selector`` as a user would (a user activation)."""
+        ...
+
+    def resize(self, width: int, height: int) -> None:
+        """Make the viewport ``width`` by ``height`` CSS pixels."""
         ...
 
 
@@ -124,6 +131,9 @@ class Chromium:
 
     def click(self, selector: str) -> None:
         self._page.click(selector)
+
+    def resize(self, width: int, height: int) -> None:
+        self._page.set_viewport_size({"width": width, "height": height})
 
 
 _PUPPETEER: list[Path] = []
@@ -206,6 +216,9 @@ class Firefox:
     def click(self, selector: str) -> None:
         self._send(op="click", selector=selector)
 
+    def resize(self, width: int, height: int) -> None:
+        self._send(op="resize", width=width, height=height)
+
 
 class VirtualDisplay:
     """An Xvfb display for MiniBrowser, which has no headless mode."""
@@ -273,3 +286,13 @@ class WebKit:
         from selenium.webdriver.common.by import By
 
         self._driver.find_element(By.CSS_SELECTOR, selector).click()
+
+    def resize(self, width: int, height: int) -> None:
+        # WebDriver sizes the window, whose frame and toolbar take their
+        # share: sized once, then again by what the viewport fell short.
+        self._driver.set_window_size(width, height)
+        inner = self._driver.execute_script("return [innerWidth, innerHeight];")
+        outer = self._driver.get_window_size()
+        self._driver.set_window_size(
+            outer["width"] + width - inner[0], outer["height"] + height - inner[1]
+        )

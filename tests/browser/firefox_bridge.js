@@ -4,6 +4,7 @@
 //   {"op": "goto", "url": "..."}          -> {"ok": true}
 //   {"op": "evaluate", "script": "expr"}  -> {"ok": true, "value": ...}
 //   {"op": "click", "selector": "css"}    -> {"ok": true}
+//   {"op": "resize", "width": w, "height": h} -> {"ok": true} (the viewport)
 //   {"op": "close"}                       -> {"ok": true}, then exit
 // An error is {"ok": false, "error": "message"}.
 const readline = require("readline");
@@ -31,6 +32,9 @@ const puppeteer = require(process.env.PUPPETEER_CORE);
         answer({ ok: true, value: await page.evaluate(command.script) });
       } else if (command.op === "click") {
         await page.click(command.selector);
+        answer({ ok: true });
+      } else if (command.op === "resize") {
+        await page.setViewport({ width: command.width, height: command.height });
         answer({ ok: true });
       } else if (command.op === "close") {
         await browser.close();
