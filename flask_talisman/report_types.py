@@ -153,13 +153,15 @@ def strip_url(value: str) -> str:
     return _USERINFO.sub(lambda m: (m.group(1) or "") + "//", value, count=1)
 
 
-def is_url_field(name: str) -> bool:
+def is_url_field(name: object) -> bool:
     """Whether a body field of this name holds a URL.
 
     A name ending in ``URL`` or ``URI`` in any spelling (``documentURL``,
     ``blocked-uri``, ``subresource_url``, COOP's ``previousResponseURL``...),
     ``referrer``, ``sourceFile`` and Permissions Policy's ``srcAttribute``.
     """
+    if not isinstance(name, str):
+        return False
     plain = name.lower().replace("-", "").replace("_", "")
     return plain.endswith(("url", "uri")) or plain in _OTHER_URL_FIELDS
 
