@@ -116,7 +116,7 @@ class _RateLimiter:
             return count <= self.limit
 
 
-def _remote_address() -> str:
+def _remote_address() -> str:  # pragma: no cover - Flask-Limiter has a key function
     return request.remote_addr or "-"
 
 

@@ -7,9 +7,7 @@ import json
 import logging
 import os
 import stat
-import subprocess
 import sys
-import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -195,7 +193,10 @@ report_text = st.text(
 )  # any Unicode a JSON body can hold
 
 
-@settings(max_examples=int(os.environ.get("TALISMAN_PROPERTY_EXAMPLES", "150")))
+@settings(
+    max_examples=int(os.environ.get("TALISMAN_PROPERTY_EXAMPLES", "150")),
+    deadline=None,  # an app and a file per example
+)
 @given(
     st.lists(
         st.fixed_dictionaries(
@@ -235,53 +236,37 @@ def test_any_report_is_one_line_that_reads_back(batch: list[dict[str, Any]]) -> 
     ]
 
 
-# A short write, for real: the file size limit (RLIMIT_FSIZE) lets the
-# first write stop at the limit and fails the next with EFBIG.
-_SHORT_WRITE = textwrap.dedent(
-    """
-    import json, resource, signal, sys
-    from flask import Flask
-    from flask_talisman import Talisman
-
-    path = sys.argv[1]
-    app = Flask("short")
-    Talisman(app, report_receiver="/r", report_receiver_file=path)
-    client = app.test_client()
-
-    def post(size):
-        batch = [{"type": "x", "url": "https://a.example/", "body": {"m": "m" * size}}]
-        return client.post("/r", data=json.dumps(batch), base_url="https://localhost",
-                           content_type="application/reports+json").status_code
-
-    assert post(10) == 204
-    before = len(open(path, "rb").read())
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (before + 100, hard))
-    assert post(3000) == 204  # a line of 3,000 bytes: 100 fit
-    after = len(open(path, "rb").read())
-    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-    assert post(20) == 204
-    print(json.dumps({"before": before, "after": after}))
-    """
-)
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
 def test_a_short_write_is_taken_back_so_the_file_keeps_whole_lines(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """A short write, for real: under a file size limit (RLIMIT_FSIZE) a
+    write stops at the limit, and the next one fails with EFBIG."""
+    import resource
+    import signal
+
     path = tmp_path / "reports.jsonl"
-    result = subprocess.run(
-        [sys.executable, "-c", _SHORT_WRITE, str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    sizes = json.loads(result.stdout)
-    assert sizes["after"] == sizes["before"]
-    assert "report_receiver_file: 1 report(s) not written" in result.stderr
+    app, received = file_app(path)
+
+    def report(size: int) -> list[dict[str, Any]]:
+        return [{"type": "x", "url": "https://a.example/", "body": {"m": "m" * size}}]
+
+    assert post(app, report(10)).status_code == 204
+    before = path.stat().st_size
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    ignored = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (before + 100, hard))
+    try:
+        with caplog.at_level(logging.ERROR, logger="flask_talisman.reports"):
+            status = post(app, report(3000)).status_code  # a line of 3,000 bytes: 100 fit
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, ignored)
+    assert status == 204
+    assert path.stat().st_size == before
+    assert "report_receiver_file: 1 report(s) not written" in caplog.text
+    assert len(received) == 2  # logged and signalled all the same
+    assert post(app, report(20)).status_code == 204
     assert [len(line["body"]["m"]) for line in lines(path)] == [10, 20]
 
 
