@@ -799,7 +799,7 @@ def suggest_command(disposition: str | None, output: str, file: str) -> None:
 
     Reads the reports file (report_receiver_file) against the policy each
     report's page gets now, and prints the origins to add per directive:
-    app-wide when every page that reported needs one, else for
+    app-wide when every page that needs a source needs it, else for
     @talisman.extend(...) on the views that do. Never 'unsafe-inline',
     'unsafe-eval', a path or an extension's scheme: inline code and eval
     get advice, naming the page; reports that browser extensions cause are

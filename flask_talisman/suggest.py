@@ -4,7 +4,7 @@
 page gets now, and returns a :class:`Suggestion`: for each directive, the
 origins to add (``scheme://host[:port]``, or ``'self'`` for the page's own
 origin, or a scheme such as ``data:`` where that is safe), app-wide when
-every page that reported needs them (or a page no URL rule serves, which
+every page that needs a source needs them (or a page no URL rule serves, which
 gets the app's own policy), else per view, for ``@talisman.extend(...)``.
 It never suggests ``'unsafe-inline'``, ``'unsafe-eval'``, a path or an
 extension's scheme: inline code and ``eval`` get advice (a nonce or a hash,
@@ -310,7 +310,6 @@ class _Reader:
         if header is None:
             self.counts["no_policy_now"] += 1
             return
-        self.pages.add(endpoint)
         if name in ("require-trusted-types-for", "trusted-types"):
             self._advise(
                 f"A Trusted Types violation ({name}) on {where}: create the "
@@ -424,6 +423,7 @@ class _Reader:
                 need.start = _effective(directives, target)
             if source not in need.sources:
                 need.sources.append(source)
+            self.pages.add(endpoint)
             return
         self.counts["allowed_now"] += 1
 
@@ -450,8 +450,9 @@ def suggest(
         reader.read(report)
     found = Suggestion(option, disposition, counts=reader.counts)
     found.advice = list(reader.advice)
-    # A source every page that reported needs is app-wide; so is one a page
-    # without a URL rule needs (it gets the app's own policy).
+    # A source every page that needs a source needs is app-wide (pages with
+    # only inline code to fix do not count); so is one a page without a URL
+    # rule needs (it gets the app's own policy).
     wanted: dict[tuple[str, str], set[str | None]] = {}
     starts: dict[str, str] = {}
     for (endpoint, directive), need in reader.needs.items():

@@ -4,7 +4,7 @@ From a reports file and the app's own policies (each report read against
 the policy its page gets now), the command suggests the sources to add per
 directive: an origin (``scheme://host[:port]``, never a path), ``'self'``
 for the page's own origin, ``data:``/``blob:`` only where no script runs;
-app-wide when every page that reported needs a source (or a page no URL
+app-wide when every page that needs a source needs it (or a page no URL
 rule serves), else for ``@talisman.extend(...)`` on the views that do. It
 never suggests ``'unsafe-inline'`` or ``'unsafe-eval'`` (inline code and
 eval get advice naming the page), skips what the policy already allows and

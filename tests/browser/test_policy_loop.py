@@ -1,7 +1,7 @@
 """The roll-out loop in Chromium: report-only, read, suggest, apply, clean.
 
-A shop whose report-only policy (``default-src 'self'``) is too tight for
-its pages: every page loads a script from a second origin (the test's
+docs/rollout.rst's shop (docs/examples/shop.py), whose report-only policy
+(``default-src 'self'``) is too tight for its pages: every page loads a script from a second origin (the test's
 asset server, reached as ``localhost``), the gallery an image from it, the
 fonts page a web font (from its own stylesheet), the video page a frame. Chromium visits each page;
 the built-in receiver appends the reports to ``report_receiver_file``;
@@ -21,17 +21,19 @@ has no ``report-to``: ``content_security_policy_report_to=False``).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from flask import Flask, Response, render_template_string
+from flask import Flask, Response
 from werkzeug.serving import make_server
 
-from flask_talisman import SELF, Talisman
+from flask_talisman import SELF
 from flask_talisman.cli import talisman as talisman_cli
 from flask_talisman.report_groups import read_reports
 
@@ -47,17 +49,20 @@ SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
     '<rect width="4" height="4" fill="teal"/></svg>'
 )
-LAYOUT = """<!doctype html>
-<html><head><title>{{ title }}</title>
-<script src="{{ assets }}/lib.js"></script>
-</head><body><h1>{{ title }}</h1>{{ body|safe }}</body></html>
-"""
-COMMENT_PAGE = """<!doctype html>
-<html><head><title>Guestbook</title></head>
-<body><p>{{ comment|safe }}</p></body></html>
-"""
-#: What an attacker left in the guestbook: rendered unescaped by mistake.
-INJECTED = "<script>document.title = 'injected'</script>"
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXAMPLES = ROOT / "docs" / "examples"
+
+
+def docs_shop() -> ModuleType:
+    """docs/examples/shop.py, the shop docs/rollout.rst rolls a policy out on."""
+    spec = importlib.util.spec_from_file_location(
+        "docs_example_shop", EXAMPLES / "shop.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def assets_app() -> Flask:
@@ -89,63 +94,22 @@ def shop(
     directives: dict[str, str] | None = None,
     views: dict[str, dict[str, list[str]]] | None = None,
 ) -> Flask:
-    """The shop, its report-only policy TIGHT with ``directives`` set and
-    each view in ``views`` extended with its sources."""
-    app = Flask("shop")
-    talisman = Talisman(
-        app,
+    """The docs' shop over plain HTTP, its assets at ``assets``, its
+    report-only policy TIGHT with ``directives`` set and each view of
+    ``views`` extended with its sources, as suggest's JSON says."""
+    module = docs_shop()
+    app: Flask = module.create_app(
+        assets,
         force_https=False,
         session_cookie_secure=False,
-        content_security_policy={},
         content_security_policy_report_only={**TIGHT, **(directives or {})},
+        # Over plain HTTP Chromium posts to report-uri only without report-to.
         content_security_policy_report_to=False,
-        report_receiver="/reports",
         report_receiver_file=str(reports),
     )
-
-    def page(title: str, body: str = "") -> str:
-        return render_template_string(LAYOUT, title=title, body=body, assets=assets)
-
-    pages = {
-        "index": ("/", lambda: page("Shop")),
-        "gallery": (
-            "/gallery",
-            lambda: page("Gallery", f'<img id="photo" src="{assets}/photo.svg">'),
-        ),
-        "fonts": (
-            "/fonts",
-            lambda: page(
-                "Fonts",
-                '<link rel="stylesheet" href="/fonts.css">'
-                '<p class="shop-type">Shop in our own type.</p>',
-            ),
-        ),
-        "video": (
-            "/video",
-            lambda: page("Video", f'<iframe src="{assets}/embed"></iframe>'),
-        ),
-        "guestbook": (
-            "/guestbook",
-            lambda: render_template_string(COMMENT_PAGE, comment=INJECTED),
-        ),
-    }
-    for endpoint, (rule, view) in pages.items():
-        if views and endpoint in views:
-            extend = talisman.extend(
-                content_security_policy_report_only=views[endpoint]
-            )
-            view = extend(view)
-        app.add_url_rule(rule, endpoint, view)
-
-    @app.route("/fonts.css")
-    def css() -> Response:
-        return Response(
-            "@font-face { font-family: Shop; "
-            f'src: url("{assets}/shop.woff2") format("woff2"); }}\n'
-            ".shop-type { font-family: Shop, serif; }\n",
-            mimetype="text/css",
-        )
-
+    for endpoint, sources in (views or {}).items():
+        extend = module.talisman.extend(content_security_policy_report_only=sources)
+        app.view_functions[endpoint] = extend(app.view_functions[endpoint])
     return app
 
 
@@ -212,6 +176,52 @@ def visit(page: Page, origin: str, path: str) -> list[dict[str, str]]:
 
 
 PAGES = ("/", "/gallery", "/fonts", "/video")
+#: The reports docs/rollout.rst reads: Chromium's, captured by running this
+#: module (``python -m tests.browser.test_policy_loop``), the servers'
+#: addresses written as the shop's and its CDN's.
+DOCS_REPORTS = EXAMPLES / "reports.jsonl"
+DOCS_SHOP, DOCS_CDN = "https://shop.example", "https://cdn.example"
+
+
+def as_docs(line: str, origin: str, assets: str) -> str:
+    """A stored report's line with the test servers' addresses replaced
+    by the shop's and its CDN's, as docs/examples/reports.jsonl has them."""
+    return line.replace(origin, DOCS_SHOP).replace(assets, DOCS_CDN)
+
+
+def kinds(reports: list[Any], paths: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """What each report of a page of ``paths`` is about, in the docs' terms.
+
+    (Not its ``sourceFile``: Chromium names the page as the source of the
+    font's report in some runs and nothing in others.)
+    """
+    return {
+        (
+            r.type,
+            r.body["documentURL"].removeprefix(DOCS_SHOP),
+            r.body["effectiveDirective"],
+            r.body["blockedURL"],
+            r.body["disposition"],
+        )
+        for r in reports
+        if r.body["documentURL"].removeprefix(DOCS_SHOP) in paths
+    }
+
+
+def docs_reports() -> list[Any]:
+    with DOCS_REPORTS.open("rb") as lines:
+        read = read_reports(lines)
+    assert read.bad == 0
+    return read.reports
+
+
+def check_docs_reports(
+    reports: Path, origin: str, assets: str, paths: tuple[str, ...]
+) -> None:
+    """The docs' reports of ``paths`` are what Chromium sends now."""
+    lines = [as_docs(line, origin, assets) for line in reports.read_text().splitlines()]
+    now = read_reports(lines).reports
+    assert kinds(now, paths) == kinds(docs_reports(), paths)
 
 
 def test_the_loop_ends_with_a_policy_the_pages_keep(
@@ -251,6 +261,7 @@ def test_the_loop_ends_with_a_policy_the_pages_keep(
 
         assert wait_for(arrived, timeout=15), stored(reports)
         assert {r.body["disposition"] for r in stored(reports)} == {"report"}
+        check_docs_reports(reports, origin, assets, PAGES)
 
         found = suggest_json(app, reports)
         assert found["option"] == "content_security_policy_report_only"
@@ -288,6 +299,7 @@ def test_an_injected_inline_script_gets_advice_never_a_source(
             ("script-src-elem", "inline")
         ]
         assert wait_for(lambda: stored(reports), timeout=15)
+        check_docs_reports(reports, origin, assets, ("/guestbook",))
         found = suggest_json(app, reports)
     assert (found["add"], found["views"], found["directives"]) == ({}, {}, {})
     assert found["advice"] == [
@@ -296,3 +308,40 @@ def test_an_injected_inline_script_gets_advice_never_a_source(
         'the nonce (nonce="{{ csp_nonce() }}") or add its hash (csp_hash); '
         "otherwise it was injected. Never add 'unsafe-inline'."
     ]
+
+
+def capture(to: Path) -> None:
+    """Write docs/examples/reports.jsonl anew: Chromium visits each page of
+    the shop (the guestbook last) and the reports are stored as the docs
+    show them."""
+    from playwright.sync_api import sync_playwright
+
+    from .conftest import CHROMIUM, LAUNCH_ARGS
+
+    with (
+        serving(Swappable(assets_app())) as assets_port,
+        sync_playwright() as driver,
+    ):
+        assets = f"http://localhost:{assets_port}"
+        reports = to.with_suffix(".capturing")
+        reports.unlink(missing_ok=True)
+        with serving(Swappable(shop(assets, reports))) as port:
+            origin = f"http://127.0.0.1:{port}"
+            browser = driver.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+            )
+            page = browser.new_page()
+            for path in (*PAGES, "/guestbook"):
+                page.goto(origin + path)
+                page.wait_for_load_state("load")
+                page.evaluate("document.fonts.ready.then(() => true)")
+                page.wait_for_timeout(500)
+            page.wait_for_timeout(1500)
+            browser.close()
+        lines = reports.read_text().splitlines()
+        reports.unlink()
+    to.write_text("".join(as_docs(line, origin, assets) + "\n" for line in lines))
+
+
+if __name__ == "__main__":  # pragma: no cover - run by hand to refresh the docs
+    capture(DOCS_REPORTS)
