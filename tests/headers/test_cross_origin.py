@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import flask_talisman.extension as extension_module
 from flask_talisman import (
     ConfigurationError,
     ConfigurationWarning,
@@ -531,3 +532,37 @@ def test_any_accepted_report_only_value_is_one_valid_structured_item(
         assert params == {"report-to": "default"}
     else:
         assert params == {}
+
+
+def test_a_response_outside_the_reporting_sample_names_no_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``reporting_sample_rate``: a response drawn outside the sample gets
+    the report-only headers without report-to (and no Reporting-Endpoints),
+    so browsers send nothing for it; one inside gets them whole."""
+    draws = [0.9, 0.1]  # outside a 0.5 sample, then inside it
+    monkeypatch.setattr(extension_module, "random", lambda: draws.pop(0))
+    app = make_app()
+    Talisman(
+        app,
+        report_receiver="/r",
+        reporting_sample_rate=0.5,
+        cross_origin_opener_policy_report_only="same-origin",
+        cross_origin_embedder_policy_report_only="require-corp",
+        permissions_policy_report_only="usb=();report-to=u",
+    )
+
+    outside, inside = get(app).headers, get(app).headers
+
+    assert draws == []
+    assert outside["Cross-Origin-Opener-Policy-Report-Only"] == "same-origin"
+    assert outside["Cross-Origin-Embedder-Policy-Report-Only"] == "require-corp"
+    assert outside["Permissions-Policy-Report-Only"] == "usb=()"
+    assert "Reporting-Endpoints" not in outside
+    assert inside["Cross-Origin-Opener-Policy-Report-Only"] == (
+        'same-origin; report-to="default"'
+    )
+    assert inside["Cross-Origin-Embedder-Policy-Report-Only"] == (
+        'require-corp; report-to="default"'
+    )
+    assert inside["Permissions-Policy-Report-Only"] == "usb=();report-to=u"
