@@ -890,11 +890,14 @@ def format_suggestion(
     if found.views:
         lines = [_bold("Only on some views, with @talisman.extend(...) there:", color)]
         for endpoint, view in found.views.items():
-            lines += [
-                "",
-                f"    # {endpoint}",
-                f"    @talisman.extend({found.option}={json.dumps(view)})",
-            ]
+            lines += ["", f"    # {endpoint}"]
+            call = f"    @talisman.extend({found.option}={json.dumps(view)})"
+            if len(call) > width:  # the argument on a line of its own
+                call = (
+                    f"    @talisman.extend(\n        {found.option}="
+                    f"{json.dumps(view)}\n    )"
+                )
+            lines.append(call)
         blocks.append("\n".join(lines))
     if found.advice:
         lines = [_bold("Advice:", color)]

@@ -346,9 +346,9 @@ class _Reader:
             kind = "script" if name.startswith("script") else "style"
             self._advise(
                 f"An inline {kind} on {where} was blocked by {name}: if it is "
-                f"the page's own, give the <{kind}> element the nonce "
-                '(nonce="{{ csp_nonce() }}") or add its hash (csp_hash); '
-                "otherwise it was injected. Never add 'unsafe-inline'."
+                f"the page's own, give the <{kind}> element a nonce attribute "
+                "from csp_nonce() or allow its hash (csp_hash); otherwise it "
+                "was injected. Never add 'unsafe-inline'."
             )
         elif blocked == "eval":
             self._advise(

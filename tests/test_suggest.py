@@ -310,12 +310,12 @@ def test_inline_code_gets_advice_naming_the_page_never_unsafe_inline(
     assert (data["add"], data["views"]) == ({}, {})
     assert data["advice"] == [
         "An inline script on https://shop.example/cart (endpoint cart) was blocked by "
-        "script-src-elem: if it is the page's own, give the <script> element the "
-        'nonce (nonce="{{ csp_nonce() }}") or add its hash (csp_hash); otherwise it '
+        "script-src-elem: if it is the page's own, give the <script> element a "
+        "nonce attribute from csp_nonce() or allow its hash (csp_hash); otherwise it "
         "was injected. Never add 'unsafe-inline'.",
         "An inline style on https://shop.example/gallery (endpoint gallery) was "
         "blocked by style-src-elem: if it is the page's own, give the <style> element "
-        'the nonce (nonce="{{ csp_nonce() }}") or add its hash (csp_hash); otherwise '
+        "a nonce attribute from csp_nonce() or allow its hash (csp_hash); otherwise "
         "it was injected. Never add 'unsafe-inline'.",
         "An inline event handler attribute on https://shop.example/video (endpoint "
         "video) was blocked by script-src-attr: move it into a script or stylesheet "
@@ -583,10 +583,8 @@ def test_the_text_names_the_option_and_the_code_to_paste(tmp_path: Path) -> None
         '["https://img.example"]})\n'
         "\n"
         "Advice:\n"
-        "  - An inline script on https://shop.example/ (endpoint index) was blocked by "
-        "script-src-elem: if it\n"
-        "    is the page's own, give the <script> element the nonce (nonce=\"{{ "
-        'csp_nonce() }}") or add its\n'
+        "  - An inline script on https://shop.example/ (endpoint index) was blocked by script-src-elem: if it\n"
+        "    is the page's own, give the <script> element a nonce attribute from csp_nonce() or allow its\n"
         "    hash (csp_hash); otherwise it was injected. Never add 'unsafe-inline'.\n"
     )
 

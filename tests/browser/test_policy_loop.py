@@ -305,7 +305,7 @@ def test_an_injected_inline_script_gets_advice_never_a_source(
     assert found["advice"] == [
         f"An inline script on {origin}/guestbook (endpoint guestbook) was blocked "
         "by script-src-elem: if it is the page's own, give the <script> element "
-        'the nonce (nonce="{{ csp_nonce() }}") or add its hash (csp_hash); '
+        "a nonce attribute from csp_nonce() or allow its hash (csp_hash); "
         "otherwise it was injected. Never add 'unsafe-inline'."
     ]
 
