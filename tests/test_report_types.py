@@ -7,7 +7,8 @@ reports, the Permissions Policy explainer's), and where a spec gives only
 the algorithm that builds the body (COOP, COEP, integrity-violation,
 document-policy-violation), the body that algorithm builds; each entry
 names its spec and section. ``tests/data/engine_reports.json`` holds what
-Chromium, Firefox and WebKit really sent.
+Chromium, Firefox and WebKit really sent, ``extension_reports.json`` what
+Chromium and Firefox sent for code a browser extension put in the page.
 
 What holds for every one of them:
 
@@ -61,6 +62,16 @@ from .conftest import collect_reports, make_app
 DATA = Path(__file__).parent / "data"
 SPEC: list[dict[str, Any]] = json.loads((DATA / "spec_reports.json").read_text())
 ENGINES: list[dict[str, str]] = json.loads((DATA / "engine_reports.json").read_text())
+# What Chromium and Firefox sent for a test extension's inline <style>,
+# inline <script> and image from another site, and for the page's own inline
+# script (tests/browser/test_extension_reports.py); "cause" is known from
+# the directive and where the code was (the page's script is on line 1), not
+# from the body's URLs. An extension's image names no extension.
+MARKED = {"extension-style": True, "extension-script": True,
+          "extension-image": False, "page-script": False}  # fmt: skip
+EXTENSIONS: list[dict[str, str]] = json.loads(
+    (DATA / "extension_reports.json").read_text()
+)
 
 # Each class's properties and the spec's name for the field each reads.
 LOCATION = {
@@ -576,6 +587,25 @@ class TestFromExtension:
     )
     def test_anything_else_is_not(self, body: dict[str, Any]) -> None:
         assert not Report("csp-violation", "https://a/", body, "UA").from_extension
+
+    @pytest.mark.parametrize(
+        "seen",
+        EXTENSIONS,
+        ids=[f"{s['engine']}-{s['cause']}-{i}" for i, s in enumerate(EXTENSIONS)],
+    )
+    def test_what_the_engines_sent(self, seen: dict[str, str]) -> None:
+        (report,) = parse(json.loads(seen["body"]))
+        assert isinstance(report, CSPViolation)
+        assert report.from_extension == MARKED[seen["cause"]]
+        assert redact(report).from_extension == report.from_extension
+
+    def test_the_engines_name_their_own_scheme(self) -> None:
+        schemes = {
+            seen["engine"]: json.loads(seen["body"])["csp-report"]["source-file"]
+            for seen in EXTENSIONS
+            if MARKED[seen["cause"]]
+        }
+        assert schemes == {"chromium": "chrome-extension", "firefox": "moz-extension"}
 
     def test_any_type_with_a_source_file(self) -> None:
         report = Report(
