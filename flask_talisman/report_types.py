@@ -36,6 +36,7 @@ from functools import cache
 from typing import Any
 
 __all__ = [
+    "EXTENSION_SCHEMES",
     "MAX_FIELD",
     "COEPViolation",
     "COOPViolation",
@@ -49,9 +50,12 @@ __all__ = [
     "PermissionsPolicyViolation",
     "Rejected",
     "Report",
+    "is_extension_url",
+    "is_url_field",
     "parse_batch",
     "parse_legacy",
     "redact",
+    "strip_url",
 ]
 
 # Legacy report-uri field names -> the Reporting API's CSP body names.
