@@ -290,7 +290,7 @@ def _summary(report: Report) -> str:
     return " ".join(f"{k}={v!s}" for k, v in list(body.items())[:4])
 
 
-def log_extra(report: Report) -> dict[str, Any]:
+def _log_extra(report: Report) -> dict[str, Any]:
     """The ``extra`` of a report's log record: each key of
     :meth:`Report.to_json` prefixed with :data:`LOG_EXTRA_PREFIX`."""
     return {LOG_EXTRA_PREFIX + key: value for key, value in report.to_json().items()}
@@ -311,6 +311,8 @@ class _Receiver:
         #: Flask-Limiter's storage, once found (set by :meth:`use_extensions`).
         self.shared: _SharedLimit | None = None
         self.drops = _Drops()
+        #: When a failure of Flask-Limiter's storage was last logged.
+        self.storage_warned = -math.inf
         self.view = self._make_view()
 
     def use_extensions(self, app: Flask) -> None:
@@ -338,11 +340,15 @@ class _Receiver:
             try:
                 allowed = shared.allow(key)
             except Exception as error:  # the storage is down: count here
-                logger.warning(
-                    "report_receiver_rate_limit: Flask-Limiter's storage failed "
-                    "(%s); counting in this process",
-                    _loggable(repr(error)),
-                )
+                now = time.monotonic()
+                if now - self.storage_warned >= _WINDOW:  # once a minute
+                    self.storage_warned = now
+                    logger.warning(
+                        "report_receiver_rate_limit: Flask-Limiter's storage "
+                        "failed (%s); counting in this process until it is back "
+                        "(this is logged once a minute)",
+                        _loggable(repr(error)),
+                    )
             else:
                 if not allowed:
                     self.drops.add(key, shared.item.amount)
@@ -389,7 +395,7 @@ class _Receiver:
                 _loggable(report.type),
                 _loggable(report.url),
                 _loggable(_summary(report)),
-                extra=log_extra(report),
+                extra=_log_extra(report),
             )
             try:
                 report_received.send(self.app, report=report)
