@@ -397,9 +397,8 @@ def test_the_table_lists_each_group_with_its_count_times_and_sample(
     path = table_file(tmp_path)
     result = run(str(path))
     assert result.exit_code == 0
-    assert result.output == (
-        f"3 reports in {path}, 2 groups.\n"
-        "\n"
+    assert summary(result) == f"3 reports in {path}, 2 groups."
+    assert result.output.split("\n\n", 1)[1] == (
         "csp-violation, img-src, report: 2 reports\n"
         "    Blocked: https://cdn.example/a.png\n"
         "    Seen: 2026-12-07 09:00:00 UTC to 2026-12-07 11:00:00 UTC\n"
