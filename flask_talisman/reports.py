@@ -336,8 +336,8 @@ class _Receiver:
         """Whether this post is within ``report_receiver_rate_limit``."""
         shared = self.shared
         if shared is not None:
-            key = shared.key()
             try:
+                key = shared.key()
                 allowed = shared.allow(key)
             except Exception as error:  # the storage is down: count here
                 now = time.monotonic()
@@ -345,8 +345,8 @@ class _Receiver:
                     self.storage_warned = now
                     logger.warning(
                         "report_receiver_rate_limit: Flask-Limiter's storage "
-                        "failed (%s); counting in this process until it is back "
-                        "(this is logged once a minute)",
+                        "or key function failed (%s); counting in this process "
+                        "until it is back (this is logged once a minute)",
                         _loggable(repr(error)),
                     )
             else:
@@ -635,8 +635,8 @@ OPTIONS = (
             "under its key function and key prefix, so that a Redis or Memcached "
             "storage shares it between worker processes, and the receiver is "
             "exempt from Flask-Limiter's own limits; otherwise each process counts "
-            "per client address. If the storage fails, the process counts alone "
-            "until it is back."
+            "per client address. If the storage or the key function fails, the "
+            "process counts alone until it is back."
         ),
     ),
     Option(

@@ -205,7 +205,7 @@ def test_a_storage_that_fails_is_counted_in_the_process_without_a_5xx(
     with caplog.at_level(logging.WARNING, logger="flask_talisman.reports"):
         assert [post(app) for _ in range(3)] == [204, 204, 204]
     assert len(received) == 1
-    failures = [r for r in caplog.records if "storage failed" in r.getMessage()]
+    failures = [r for r in caplog.records if "failed" in r.getMessage()]
     assert len(failures) == 1  # logged once a minute, not once a post
 
 
@@ -282,3 +282,20 @@ def test_one_limit_holds_across_gunicorn_workers_through_redis(
     assert {status for status, _ in answers} == {204}
     assert len({worker for _, worker in answers}) > 1
     assert len(path.read_text().splitlines()) == 25
+
+
+def test_a_key_function_that_fails_never_makes_a_5xx(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app()
+
+    def broken() -> str:
+        raise LookupError("no X-Client")
+
+    Limiter(broken, app=app, storage_uri="memory://")
+    Talisman(app, report_receiver="/r", report_receiver_rate_limit=1)
+    received = collect_reports(app)
+    with caplog.at_level(logging.WARNING, logger="flask_talisman.reports"):
+        assert [post(app) for _ in range(2)] == [204, 204]
+    assert len(received) == 1  # counted per address in this process
+    assert "LookupError('no X-Client')" in caplog.text
