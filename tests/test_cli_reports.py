@@ -299,6 +299,16 @@ def test_unknown_keys_and_a_naive_time_are_read(tmp_path: Path) -> None:
     assert result.reports[0].received == T0
 
 
+@pytest.mark.skipif(
+    not Path("/proc/self/mem").exists(), reason="Linux's /proc/self/mem"
+)
+def test_a_file_that_cannot_be_read_is_an_error() -> None:
+    # Reading /proc/self/mem from its start fails with an I/O error.
+    result = run("/proc/self/mem")
+    assert result.exit_code == 1
+    assert result.output == "Error: /proc/self/mem: Input/output error\n"
+
+
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run(str(tmp_path / "absent.jsonl"))
     assert result.exit_code == 2
@@ -409,6 +419,16 @@ def test_the_table_lists_each_group_with_its_count_times_and_sample(
         "    Seen: 2026-12-07 09:00:00 UTC\n"
         "    Sample: https://shop.example/cart, at https://shop.example/cart:12, "
         "code 'alert(1)'\n"
+    )
+
+
+def test_a_group_without_a_blocked_url_has_no_blocked_line(tmp_path: Path) -> None:
+    report = Report("deprecation", PAGE, {"id": "UnloadHandler"}, "", T0)
+    output = run(str(write(tmp_path, line(report)))).output
+    assert output.split("\n\n", 1)[1] == (
+        "deprecation, UnloadHandler: 1 report\n"
+        "    Seen: 2026-12-07 09:00:00 UTC\n"
+        "    Sample: https://shop.example/cart\n"
     )
 
 

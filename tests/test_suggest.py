@@ -16,6 +16,7 @@ nothing more for the same reports.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,12 @@ def test_an_origin_is_suggested_never_a_path_or_the_query(tmp_path: Path) -> Non
     data = suggested(tmp_path, [csp(CDN + "/img/a.png?user=me", page=SITE + "/x")])
     assert data["add"] == {"img-src": [CDN]}
     assert data["directives"] == {"img-src": "'self' https://cdn.example"}
+
+
+def test_a_source_is_given_once_for_many_reports(tmp_path: Path) -> None:
+    reports = [csp(f"{CDN}/{n}.png", page=SITE + "/gallery") for n in range(3)]
+    data = suggested(tmp_path, reports)
+    assert data["views"] == {"gallery": {"img-src": [CDN]}}
 
 
 def test_a_port_is_kept_unless_it_is_the_default(tmp_path: Path) -> None:
@@ -469,6 +476,12 @@ def test_every_policy_of_a_header_is_read() -> None:
 
     found = suggest([csp(CDN + "/a.png", page=SITE + "/x")], policy_of)
     assert found.add == {"img-src": [CDN]}
+    # Within a policy, the first of a directive given twice applies.
+    twice = suggest(
+        [csp(CDN + "/a.png", page=SITE + "/x")],
+        lambda page: (None, "img-src 'self'; img-src *"),
+    )
+    assert twice.add == {"img-src": [CDN]}
     allowed = suggest(
         [csp(CDN + "/a.png", page=SITE + "/x")],
         lambda page: (None, "img-src *, img-src *"),
@@ -625,3 +638,26 @@ def test_a_plain_http_page_of_an_app_that_redirects_reads_the_https_policy(
     # says (a proxy in front), so the policy is the HTTPS responses'.
     data = suggested(tmp_path, [csp(CDN + "/a.png", page="http://shop.example/x")])
     assert data["add"] == {"img-src": [CDN]}
+
+
+def test_headings_are_bold_on_a_terminal_never_with_no_color(tmp_path: Path) -> None:
+    path = write(tmp_path, [csp(CDN + "/a.png", page=SITE + "/no/page")])
+
+    def output(**env: str | None) -> str:
+        return (
+            CliRunner()
+            .invoke(
+                talisman_cli,
+                ["suggest", str(path)],
+                obj=ScriptInfo(create_app=make_app),
+                env={"COLUMNS": "100", "NO_COLOR": None, **env},
+                color=True,
+            )
+            .output
+        )
+
+    coloured = output()
+    assert "\x1b[1mApp-wide, in content_security_policy_report_only:\x1b[0m" in coloured
+    plain = output(NO_COLOR="1")
+    assert "\x1b[" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
