@@ -237,11 +237,13 @@ def test_any_report_is_one_line_that_reads_back(batch: list[dict[str, Any]]) -> 
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+@pytest.mark.parametrize("room", [100, 0])
 def test_a_short_write_is_taken_back_so_the_file_keeps_whole_lines(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, room: int
 ) -> None:
     """A short write, for real: under a file size limit (RLIMIT_FSIZE) a
-    write stops at the limit, and the next one fails with EFBIG."""
+    write stops at the limit, and the next one fails with EFBIG (with no
+    room left, the first one fails)."""
     import resource
     import signal
 
@@ -255,10 +257,10 @@ def test_a_short_write_is_taken_back_so_the_file_keeps_whole_lines(
     before = path.stat().st_size
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     ignored = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (before + 100, hard))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (before + room, hard))
     try:
         with caplog.at_level(logging.ERROR, logger="flask_talisman.reports"):
-            status = post(app, report(3000)).status_code  # a line of 3,000 bytes: 100 fit
+            status = post(app, report(3000)).status_code  # 3,000 bytes; room fit
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         signal.signal(signal.SIGXFSZ, ignored)
