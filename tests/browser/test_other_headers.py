@@ -14,10 +14,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask, Response, make_response
 
 from example_app.views import ACCOUNT_COOKIE, POPUPS
+from flask_talisman import Talisman
 
-from .conftest import Site, navigate, serve_example, wait_for
+from .conftest import Site, navigate, serve_example, serve_site, wait_for
 from .engines import Engine
 
 pytestmark = pytest.mark.browser
@@ -124,3 +126,65 @@ def test_logout_clears_cookies_and_storage(engine: Engine, site: Site) -> None:
         # What WebKit does instead: it keeps both, and the page says so.
         assert cookie_sent() == f"{ACCOUNT_COOKIE}=alice"
         assert shown() == ("alice", visits + 2)
+
+
+def clear_site_data_app() -> Flask:
+    """Sign-in sets a cookie; the signed-out page itself clears the site's data."""
+    app = Flask("clear_site_data")
+    talisman = Talisman(app, force_https=False, content_security_policy=None)
+    page = (
+        "<!doctype html><title>{title}</title><script>"
+        "localStorage.setItem('visits', Number(localStorage.getItem('visits')) + 1);"
+        "</script>"
+    )
+
+    @app.route("/signed-in")
+    def signed_in() -> Response:
+        response = make_response(page.format(title="signed in"))
+        response.set_cookie("user", "alice", httponly=True, samesite="Lax")
+        return response
+
+    @app.route("/signed-out")
+    @talisman(clear_site_data=["cookies", "storage"])
+    def signed_out() -> str:
+        return "<!doctype html><title>signed out</title>"
+
+    @app.route("/")
+    def home() -> str:
+        return page.format(title="home")
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def plain_site() -> Iterator[Site]:
+    with serve_site(clear_site_data_app()) as served:
+        yield served
+
+
+def test_a_page_with_clear_site_data_clears_cookies_and_storage(
+    engine: Engine, plain_site: Site
+) -> None:
+    """On a final response (not a redirect), every engine applies it, WebKit too."""
+    visits = "Number(localStorage.getItem('visits'))"
+
+    def cookies_sent() -> dict[str, str]:
+        """The cookies the engine sent with its latest load of the home page.
+
+        (Cookies are kept by host, not port: the example app's on another
+        port of 127.0.0.1 may be there too.)
+        """
+        header = plain_site.exchanges.navigations("/")[-1].sent.get("cookie", "")
+        return dict(pair.split("=", 1) for pair in header.split("; ") if pair)
+
+    engine.goto(plain_site.url("/signed-in"))
+    engine.goto(plain_site.url("/"))
+    assert cookies_sent().get("user") == "alice"
+    assert engine.evaluate(visits) >= 2
+
+    engine.goto(plain_site.url("/signed-out"))
+    (cleared,) = plain_site.exchanges.navigations("/signed-out")[-1:]
+    assert cleared.answered["clear-site-data"] == '"cookies", "storage"'
+    engine.goto(plain_site.url("/"))
+    assert cookies_sent() == {}  # the host's every cookie
+    assert engine.evaluate(visits) == 1  # counted again from an empty storage
