@@ -795,7 +795,7 @@ def _sample(group: Group) -> str:
 )
 @_REPORTS_FILE
 def suggest_command(disposition: str | None, output: str, file: str) -> None:
-    """Suggest the smallest CSP change that would have allowed FILE's reports.
+    """Suggest the smallest CSP change that allows FILE's reports.
 
     Reads the reports file (report_receiver_file) against the policy each
     report's page gets now, and prints the origins to add per directive:
