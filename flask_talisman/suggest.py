@@ -59,6 +59,16 @@ _VARIANT_OF = {
     "style-src-attr": "style-src",
 }
 
+# Directives whose violations get advice, not a source: widening them is
+# how an injected element takes over the page.
+_NOT_WIDENED = {
+    "object-src": "plugins (<object>, <embed>) are obsolete; keep object-src "
+    "'none' and replace the element.",
+    "base-uri": "a <base> element of another origin redirects every relative "
+    "URL of the page, its scripts' too; keep base-uri 'self' or 'none', and "
+    "remove the element if the page did not add it.",
+}
+
 #: ``(endpoint, policy)`` for a page's URL: the endpoint of the URL rule
 #: that serves it (``None``: no rule, so the app's own options apply) and
 #: the header value its responses get (``None``: no such policy).
@@ -322,6 +332,12 @@ class _Reader:
                 f"{name or 'A directive'} was violated on {where}: no source "
                 "can allow that; see the report (flask talisman reports) for "
                 "what the page did."
+            )
+            return
+        if name in _NOT_WIDENED:
+            self._advise(
+                f"{blocked or 'A URL'} was blocked by {name} on {where}: "
+                f"{_NOT_WIDENED[name]}"
             )
             return
         if blocked in ("inline", "eval", "wasm-eval"):

@@ -348,6 +348,27 @@ def test_inline_code_gets_advice_naming_the_page_never_unsafe_inline(
     assert "'unsafe-inline'\n" not in text.replace("Never add 'unsafe-inline'.", "")
 
 
+@pytest.mark.parametrize(
+    ("directive", "advice"),
+    [
+        ("object-src", "plugins (<object>, <embed>) are obsolete"),
+        ("base-uri", "a <base> element of another origin redirects every"),
+    ],
+)
+def test_object_src_and_base_uri_get_advice_not_an_origin(
+    tmp_path: Path, directive: str, advice: str
+) -> None:
+    app = make_app({**TIGHT, "base-uri": SELF})
+    data = suggested(tmp_path, [csp(CDN + "/x", directive, SITE + "/cart")], app)
+    assert (data["add"], data["views"]) == ({}, {})
+    (given,) = data["advice"]
+    assert given.startswith(
+        f"https://cdn.example/x was blocked by {directive} on "
+        "https://shop.example/cart (endpoint cart): "
+    )
+    assert advice in given
+
+
 def test_strict_dynamic_gets_advice_not_an_origin(tmp_path: Path) -> None:
     app = make_app(
         {**TIGHT, "script-src": ["'strict-dynamic'"]},
