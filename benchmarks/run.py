@@ -168,6 +168,14 @@ SCENARIOS: dict[str, tuple[Callable[[], Flask], str]] = {
     ),
     "ours, balanced preset": (lambda: ours(preset="balanced"), "bare Flask"),
     "ours, strict preset": (lambda: ours(preset="strict"), "bare Flask"),
+    "ours, strict preset, receiver": (
+        lambda: ours(preset="strict", report_receiver="/r"),
+        "bare Flask",
+    ),
+    "ours, strict preset, receiver, reporting_sample_rate 0.1": (
+        lambda: ours(preset="strict", report_receiver="/r", reporting_sample_rate=0.1),
+        "bare Flask",
+    ),
     "flask-talisman 1.1.0, default": (flask_talisman_110, "bare Flask"),
     "flask-talisman 1.1.0, nonce'd CSP in a template": (
         lambda: flask_talisman_110(True, **NONCE_IN),
