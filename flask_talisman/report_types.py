@@ -557,8 +557,12 @@ class PermissionsPolicyViolation(_SourceLocation):
 
     @property
     def feature_id(self) -> str | None:
-        """``featureId``: the feature, e.g. ``"geolocation"``."""
-        return _text(self.body, "featureId")
+        """``featureId``: the feature, e.g. ``"geolocation"``.
+
+        Chromium (156, measured in ``tests/browser/test_report_only_variants``)
+        names this field ``policyId``; either is read.
+        """
+        return _first_text(self.body, "featureId", "policyId")
 
     @property
     def disposition(self) -> str | None:

@@ -276,6 +276,27 @@ def test_chromium_coop_names_are_read_too() -> None:
     assert report.other_url == ""  # cross-origin: reported empty
 
 
+def test_chromiums_policy_id_names_the_feature() -> None:
+    # The body Chromium 156 sent for Permissions-Policy-Report-Only sync-xhr=()
+    # (tests/browser/test_report_only_variants.py): policyId, not featureId.
+    report = Report(
+        "permissions-policy-violation",
+        "https://a.example/pp",
+        {
+            "disposition": "report",
+            "policyId": "sync-xhr",
+            "sourceFile": "https://a.example/pp",
+            "lineNumber": 3,
+            "columnNumber": 9,
+            "message": "Permissions policy violation: sync-xhr is not allowed.",
+        },
+        "UA",
+    )
+    assert isinstance(report, PermissionsPolicyViolation)
+    assert report.feature_id == "sync-xhr"
+    assert report.disposition == "report"
+
+
 def test_integrity_disposition_follows_report_only() -> None:
     def integrity(body: dict[str, Any]) -> IntegrityViolation:
         report = Report("integrity-violation", "https://a/", body, "UA")

@@ -336,6 +336,7 @@ def test_permissions_report_only_lets_the_feature_work_and_reports(
     # and MDN call that field featureId.
     assert report.body["policyId"] == "sync-xhr"
     assert "featureId" not in report.body
+    assert report.feature_id == "sync-xhr"  # type: ignore[attr-defined]
     assert report.body["disposition"] == "report"
     assert report.body["sourceFile"] == url
 
