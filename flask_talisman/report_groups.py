@@ -238,7 +238,12 @@ def parse_since(text: str, now: datetime) -> datetime:
     duration = _DURATION.match(text)
     if duration:
         amount, unit = int(duration.group(1)), duration.group(2).lower()
-        return now - timedelta(**{_UNITS[unit]: amount})
+        try:
+            return now - timedelta(**{_UNITS[unit]: amount})
+        except OverflowError:  # 999999w: before the first date there is
+            raise ValueError(
+                f"{text!r} goes back before the first date there is."
+            ) from None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:

@@ -379,6 +379,12 @@ def test_a_bad_since_is_a_usage_error_naming_the_forms(
     assert "such as 30m, 2h or 7d" in result.output
 
 
+def test_a_since_before_the_first_date_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("--since", "999999w", str(write(tmp_path)))
+    assert result.exit_code == 2
+    assert "'999999w' goes back before the first date there is." in result.output
+
+
 # -- the table ------------------------------------------------------------------------------
 
 

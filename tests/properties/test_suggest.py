@@ -8,6 +8,7 @@ origin (``scheme://host[:port]``, no path), ``'self'``, or ``data:`` /
 ``blob:`` and their kin outside script directives: never
 ``'unsafe-inline'``, ``'unsafe-eval'``, a path or an extension's scheme. And
 applying what it suggests leaves nothing more to suggest for those reports.
+Any text given as ``--since`` is a moment or a ``ValueError`` naming it.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.cli import ScriptInfo
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from flask_talisman import SELF, Talisman
 from flask_talisman.cli import talisman as talisman_cli
+from flask_talisman.report_groups import parse_since
 from flask_talisman.report_types import EXTENSION_SCHEMES, Report
 from flask_talisman.suggest import app_policies, suggest
 
@@ -226,3 +229,23 @@ def test_applying_a_suggestion_leaves_nothing_to_suggest(found: list[Report]) ->
     second = suggest(found, policy_of, option=option, app_policy=own)
     assert (second.add, second.views) == ({}, {})
     assert second.advice == first["advice"]
+
+
+@SETTINGS
+@given(
+    text=st.one_of(
+        st.text(max_size=30), st.from_regex(r"\s*[0-9]{1,6}\s*[smhdwSMHDW]\s*")
+    )
+)
+@example("999999w")
+@example("0001-01-01T00:00+01:00")
+def test_since_is_a_moment_or_a_value_error(text: str) -> None:
+    now = datetime(2026, 12, 7, tzinfo=timezone.utc)
+    try:
+        moment: datetime | str = parse_since(text, now)
+    except ValueError as error:
+        moment = str(error)
+    if isinstance(moment, str):
+        assert repr(text) in moment
+    else:
+        assert moment.tzinfo is not None
