@@ -154,7 +154,7 @@ VALID: dict[str, list[Any]] = {
 #: Options whose default is the only valid value the strategies need.
 DEFAULT_IS_ENOUGH = frozenset(
     {"report_receiver_max_bytes", "report_receiver_rate_limit",
-     "report_receiver_sample_rate", "report_receiver"}
+     "report_receiver_sample_rate", "report_receiver", "report_receiver_file"}
 )  # fmt: skip
 
 
