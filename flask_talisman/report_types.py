@@ -28,6 +28,7 @@ writes it and :meth:`Report.from_json` reads it back.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -759,13 +760,23 @@ class Rejected(Exception):
         self.reason = reason
 
 
+def _unicode(text: str) -> str:
+    """``text``, if it is Unicode: an escaped lone surrogate (``"\ud800"``)
+    is not, and no UTF-8 log handler or file could write it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Rejected(400, "the body holds text that is not Unicode") from None
+    return text
+
+
 def _clip(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:  # an escaped lone surrogate ("\ud800")
-            raise Rejected(400, "the body holds text that is not Unicode") from None
-        return value[:MAX_FIELD]
+        return _unicode(value)[:MAX_FIELD]
+    if isinstance(value, float) and not math.isfinite(value):
+        # Python's json reads NaN, Infinity and 1e999; JSON has no such
+        # number, and a reports file must stay JSON for any reader.
+        raise Rejected(400, "the body holds a number JSON cannot carry")
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if depth >= _MAX_DEPTH and isinstance(value, (list, dict)):
@@ -773,7 +784,10 @@ def _clip(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_clip(v, depth + 1) for v in value[:100]]
     if isinstance(value, dict):
-        return {str(k)[:200]: _clip(v, depth + 1) for k, v in list(value.items())[:100]}
+        return {
+            _unicode(str(k))[:200]: _clip(v, depth + 1)
+            for k, v in list(value.items())[:100]
+        }
     return str(value)[:MAX_FIELD]
 
 

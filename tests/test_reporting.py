@@ -199,6 +199,24 @@ def test_each_report_is_logged_on_one_line(caplog: pytest.LogCaptureFixture) -> 
         # An escaped lone surrogate is no more text than invalid UTF-8 bytes.
         ('[{"type": "x", "url": "\\ud800"}]', "application/reports+json", 400),
         ('{"csp-report": {"blocked-uri": "\\udfff"}}', "application/csp-report", 400),
+        # A key is text too: a log handler could not write it.
+        (
+            '[{"type": "x", "url": "u", "body": {"\\ud800": 1}}]',
+            "application/reports+json",
+            400,
+        ),
+        # Python's json reads these; JSON has no such numbers, and a reports
+        # file must stay JSON for jq or a log pipeline.
+        (
+            '[{"type": "x", "url": "u", "body": {"a": NaN}}]',
+            "application/reports+json",
+            400,
+        ),
+        (
+            '[{"type": "x", "url": "u", "body": {"a": [-Infinity]}}]',
+            "application/reports+json",
+            400,
+        ),
         (LEGACY, "text/plain", 415),
         (LEGACY, "application/x-www-form-urlencoded", 415),
     ],

@@ -14,6 +14,7 @@ in any URL field; and a report survives its JSON line
 from __future__ import annotations
 
 import json
+import math
 from datetime import timedelta, timezone
 from typing import Any, get_args, get_type_hints
 
@@ -105,6 +106,15 @@ sent = st.one_of(
     wellformed,
     st.builds(lambda r: {"csp-report": r}, st.one_of(legacyish, json_values)),
 )
+# What Python's json reads but JSON has not: NaN, the infinities, and text
+# with a lone surrogate (an escaped "\ud800").
+not_text = st.builds(
+    lambda before, lone, after: before + lone + after,
+    st.text(max_size=3),
+    st.sampled_from(["\ud800", "\udbff", "\udc00", "\udfff"]),
+    st.text(max_size=3),
+)
+not_json = st.one_of(st.sampled_from([math.nan, math.inf, -math.inf]), not_text)
 
 
 def url_strings(value: Any) -> list[str]:
@@ -169,6 +179,18 @@ def test_any_json_becomes_reports_or_a_400(data: Any) -> None:
             continue
         for report in outcome:
             check(report)
+            # Its line in a reports file is strict JSON, writable as UTF-8.
+            line = json.dumps(report.to_json(), ensure_ascii=False, allow_nan=False)
+            line.encode()
+
+
+@SETTINGS
+@given(report=wellformed, key=keys, value=not_json, bad_key=not_text, at=st.booleans())
+def test_a_report_holding_what_json_has_not_is_a_400(
+    report: dict[str, Any], key: str, value: Any, bad_key: str, at: bool
+) -> None:
+    body = {**report["body"], **({bad_key: 1} if at else {key: [value]})}
+    assert parsed(parse_batch, [{**report, "body": body}]) == 400
 
 
 @SETTINGS
