@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import textwrap
 from collections import Counter
@@ -695,6 +696,18 @@ def reports_command(since: datetime | None, output: str, file: str) -> None:
     _echo(format_groups(groups, read, file, since, _width(), color=_color()))
 
 
+# Characters a report's text may not bring to a terminal: C0 and C1 controls
+# (escape sequences, line breaks) and the bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    """Text from a report, safe to print: each control character written as
+    a ``\\xNN`` (or ``\\uNNNN``) escape, so that a forged report cannot
+    move the cursor, recolour or retitle the terminal, or fake a line."""
+    return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
 def _moment(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -742,19 +755,19 @@ def format_groups(
             part for part in (group.type, group.subject, group.disposition) if part
         )
         title = textwrap.wrap(
-            f"{head}: {_plural(group.count, 'report')}",
+            _printable(f"{head}: {_plural(group.count, 'report')}"),
             width=width,
             subsequent_indent="    ",
             break_on_hyphens=False,
         )
         lines = [_bold(line, color) for line in title]
         if group.blocked:
-            lines += _wrapped("Blocked", group.blocked, width, 4)
+            lines += _wrapped("Blocked", _printable(group.blocked), width, 4)
         seen = _moment(group.first_seen)
         if group.count > 1:
             seen = f"{seen} to {_moment(group.last_seen)}"
         lines += _wrapped("Seen", seen, width, 4)
-        lines += _wrapped("Sample", _sample(group), width, 4)
+        lines += _wrapped("Sample", _printable(_sample(group)), width, 4)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -899,15 +912,16 @@ def format_suggestion(
                 )
             lines.append(call)
         blocks.append("\n".join(lines))
-    if found.advice:
-        lines = [_bold("Advice:", color)]
-        for advice in found.advice:
-            lines += textwrap.wrap(
-                advice,
-                width=width,
-                initial_indent="  - ",
-                subsequent_indent="    ",
-                break_on_hyphens=False,
-            )
-        blocks.append("\n".join(lines))
+    for heading, items in (("Review:", found.review), ("Advice:", found.advice)):
+        if items:
+            lines = [_bold(heading, color)]
+            for item in items:
+                lines += textwrap.wrap(
+                    _printable(item),
+                    width=width,
+                    initial_indent="  - ",
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

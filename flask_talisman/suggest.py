@@ -22,6 +22,8 @@ route previews of :mod:`flask_talisman.inspection`.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +35,7 @@ from werkzeug.exceptions import HTTPException
 from .headers.csp import FETCH_DIRECTIVES, NONE, SELF, SOURCE_LIST_DIRECTIVES
 from .inspection import Served, default_host, preview
 from .lint_csp import _effective, _Source, _source
-from .report_groups import subject_of
+from .report_groups import blocked_place, subject_of
 from .report_types import Report
 
 __all__ = [
@@ -67,7 +69,16 @@ _NOT_WIDENED = {
     "base-uri": "a <base> element of another origin redirects every relative "
     "URL of the page, its scripts' too; keep base-uri 'self' or 'none', and "
     "remove the element if the page did not add it.",
+    "form-action": "a form that posts to another origin is how injected markup "
+    "takes what users type; if the page's own form posts there, add the origin "
+    "to form-action yourself.",
+    "frame-ancestors": "a site that frames yours can trick users into clicking "
+    "(clickjacking); if it is one you let frame the page, add its origin to "
+    "frame-ancestors yourself.",
 }
+# A host as a CSP source can name it (CSP3 host-part: host-chars and dots;
+# no IPv6 literal), after IDNA encoding.
+_HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?\Z")
 
 #: ``(endpoint, policy)`` for a page's URL: the endpoint of the URL rule
 #: that serves it (``None``: no rule, so the app's own options apply) and
@@ -92,6 +103,10 @@ class Suggestion:
     views: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: What cannot be fixed by a source (inline code, eval...), one line each.
     advice: list[str] = field(default_factory=list)
+    #: The suggested sources to check before adding them: those that would
+    #: run as script (a report can be forged, and an enforced policy's
+    #: reports include the attacks it stopped), one line each.
+    review: list[str] = field(default_factory=list)
     #: The directives ``add`` or ``views`` start (the policy lacks them):
     #: directive -> the directive whose sources it starts from.
     started: dict[str, str] = field(default_factory=dict)
@@ -107,6 +122,7 @@ class Suggestion:
             "directives": self.directives,
             "views": self.views,
             "advice": self.advice,
+            "review": self.review,
             "started": self.started,
             "counts": self.counts,
         }
@@ -242,15 +258,32 @@ def _policies(header: str) -> list[dict[str, list[str]]]:
 
 
 def _origin(url: SplitResult) -> str | None:
-    """``scheme://host[:port]``, the port only when not the default."""
+    """``scheme://host[:port]``, the port only when not the default;
+    ``None`` when the host is not one a CSP source can name (an IPv6
+    address, a character a source cannot hold: ``;``, ``*``, a space...).
+    A host in Unicode is written in IDNA (punycode), as browsers send it."""
     host = url.hostname
     port = _port(url)
     if not host or port is None:
         return None
-    if ":" in host:
-        host = f"[{host}]"
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    if not _HOST.match(host):
+        return None
     default = _DEFAULT_PORTS.get(url.scheme)
     return f"{url.scheme}://{host}" + ("" if port == default else f":{port}")
+
+
+def _is_ip(host: str) -> bool:
+    """Whether ``host`` is an IP address a host source cannot match: CSP3
+    matches no IP address but 127.0.0.1, and its grammar has no IPv6."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return str(address) != "127.0.0.1"
 
 
 def _page(url: str) -> str:
@@ -286,6 +319,7 @@ class _Reader:
         self.needs: dict[tuple[str | None, str], _Need] = {}
         self.pages: set[str | None] = set()
         self.advice: dict[str, None] = {}
+        self.review: dict[str, None] = {}
         self.counts = dict.fromkeys(
             (
                 "read",
@@ -402,6 +436,13 @@ class _Reader:
         if scheme in _NETWORK_SCHEMES:
             if _self_matches(url, page._replace(scheme=page.scheme.lower())):
                 source: str | None = SELF
+            elif _is_ip(url.hostname or ""):
+                self._advise(
+                    f"{blocked_place(blocked)} was blocked by {name} on {where}: "
+                    "its host is an IP address, which no CSP source can allow "
+                    "(only 127.0.0.1 matches); serve it from a host name."
+                )
+                return
             else:
                 source = _origin(url)
         elif scheme in _SAFE_SCHEMES:
@@ -416,13 +457,13 @@ class _Reader:
             if applied is None or allows(directives[applied], blocked, page_url):
                 continue
             target = _target(directives, name)
-            if scheme in ("data", "blob") and (
+            if scheme in _SAFE_SCHEMES and (
                 target in _SCRIPT or name in _SCRIPT or target == "default-src"
             ):
                 self._advise(
                     f"A {source} script on {where} was blocked by {name}: serve "
-                    "it as a file from an allowed origin; a data: or blob: "
-                    "script source lets injected code run."
+                    "it as a file from an allowed origin; a script source of "
+                    "that scheme lets injected code run."
                 )
                 return
             sources = directives[applied]
@@ -439,6 +480,15 @@ class _Reader:
                 need.start = _effective(directives, target)
             if source not in need.sources:
                 need.sources.append(source)
+            if source != SELF and (target in _SCRIPT or target == "default-src"):
+                self.review.setdefault(
+                    f"Check {source} before adding it to {target}: a script "
+                    "source runs with the page's rights. Add it only if your "
+                    "pages load scripts from there: anyone can post a report, "
+                    "and an enforced policy's reports include the attacks it "
+                    "stopped.",
+                    None,
+                )
             self.pages.add(endpoint)
             return
         self.counts["allowed_now"] += 1
@@ -466,6 +516,7 @@ def suggest(
         reader.read(report)
     found = Suggestion(option, disposition, counts=reader.counts)
     found.advice = list(reader.advice)
+    found.review = list(reader.review)
     # A source every page that needs a source needs is app-wide (pages with
     # only inline code to fix do not count); so is one a page without a URL
     # rule needs (it gets the app's own policy).

@@ -452,3 +452,19 @@ def test_colour_on_a_terminal_never_with_no_color(tmp_path: Path) -> None:
     assert "\x1b[1mcsp-violation, img-src, report: 2 reports\x1b[0m" in coloured
     assert ANSI.sub("", coloured) == run(str(path)).output
     assert not ANSI.search(run(str(path), color=True, env={"NO_COLOR": "1"}).output)
+
+
+def test_a_report_s_control_characters_are_printed_as_escapes(tmp_path: Path) -> None:
+    # A forged report's terminal escapes (colour, title, cursor), line breaks
+    # and bidirectional overrides are shown, never sent to the terminal.
+    report = csp(
+        "https://cdn.example/\x1b[2J\x1b[31mred\r\nFAKE",
+        "img-src\x07",
+        page="https://shop.example/\x1b]0;owned\x07\u202egnp.exe",
+    )
+    output = run(str(write(tmp_path, line(report))), color=True).output
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", ANSI.sub("", output))
+    assert "    Blocked: https://cdn.example/\\x1b[2J\\x1b[31mredFAKE\n" in output
+    assert (
+        "    Sample: https://shop.example/\\x1b]0;owned\\x07\\u202egnp.exe\n" in output
+    )

@@ -194,16 +194,60 @@ def test_a_port_is_kept_unless_it_is_the_default(tmp_path: Path) -> None:
         [
             csp("https://cdn.example:8443/a.png", page=SITE + "/x"),
             csp("http://img.example:80/a.png", page=SITE + "/x"),
-            csp("https://[2001:DB8::1]:8443/a.png", page=SITE + "/x"),
+            csp("https://a.example:443/a.png", page=SITE + "/x"),
         ],
     )
     assert data["add"] == {
         "img-src": [
             "https://cdn.example:8443",
             "http://img.example",
-            "https://[2001:db8::1]:8443",
+            "https://a.example",
         ]
     }
+
+
+def test_a_host_is_written_in_lower_case_and_punycode(tmp_path: Path) -> None:
+    data = suggested(
+        tmp_path,
+        [
+            csp("https://CDN.Example/a.png", page=SITE + "/x"),
+            csp("https://bücher.example/a.png", page=SITE + "/x"),
+        ],
+    )
+    assert data["add"] == {"img-src": [CDN, "https://xn--bcher-kva.example"]}
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "cdn.example;script-src *.evil.example",
+        "cdn example",
+        "'unsafe-inline'",
+        "*",
+        "*.evil.example",
+        "a.example,b.example",
+        "cdn.example%3Bx",
+    ],
+)
+def test_a_host_a_source_cannot_name_is_never_suggested(
+    tmp_path: Path, host: str
+) -> None:
+    # A forged report's host would otherwise inject a directive, a
+    # wildcard or a keyword into the suggested policy.
+    data = suggested(tmp_path, [csp(f"https://{host}/a.png", page=SITE + "/x")])
+    assert (data["add"], data["views"], data["directives"]) == ({}, {}, {})
+    assert data["counts"]["unreadable"] == 1
+
+
+@pytest.mark.parametrize(
+    "blocked", ["https://[2001:DB8::1]:8443/a.png", "https://192.0.2.7/a.png"]
+)
+def test_an_ip_address_gets_advice_as_no_source_can_allow_it(
+    tmp_path: Path, blocked: str
+) -> None:
+    data = suggested(tmp_path, [csp(blocked, page=SITE + "/x")])
+    assert (data["add"], data["views"]) == ({}, {})
+    assert "its host is an IP address" in data["advice"][0]
 
 
 def test_the_page_s_own_origin_is_self(tmp_path: Path) -> None:
@@ -287,9 +331,18 @@ def test_a_scheme_is_suggested_where_no_script_runs(
     assert data["add"] == {directive: [source]}
 
 
-@pytest.mark.parametrize("blocked", ["data", "blob:https://shop.example/1", "data:,x"])
+@pytest.mark.parametrize(
+    "blocked",
+    [
+        "data",
+        "blob:https://shop.example/1",
+        "data:,x",
+        "filesystem:https://shop.example/temporary/x.js",
+        "mediastream:1b2c",
+    ],
+)
 @pytest.mark.parametrize("directive", ["script-src-elem", "script-src"])
-def test_data_and_blob_are_never_script_sources(
+def test_local_schemes_are_never_script_sources(
     tmp_path: Path, blocked: str, directive: str
 ) -> None:
     data = suggested(tmp_path, [csp(blocked, directive, SITE + "/x")])
@@ -353,12 +406,18 @@ def test_inline_code_gets_advice_naming_the_page_never_unsafe_inline(
     [
         ("object-src", "plugins (<object>, <embed>) are obsolete"),
         ("base-uri", "a <base> element of another origin redirects every"),
+        ("form-action", "a form that posts to another origin is how injected"),
+        ("frame-ancestors", "a site that frames yours can trick users"),
     ],
 )
-def test_object_src_and_base_uri_get_advice_not_an_origin(
+def test_directives_an_attack_widens_get_advice_not_an_origin(
     tmp_path: Path, directive: str, advice: str
 ) -> None:
-    app = make_app({**TIGHT, "base-uri": SELF})
+    # A clickjacking site's frame and an injected form are reported by real
+    # browsers as any other violation: their origin is never suggested.
+    app = make_app(
+        {**TIGHT, "base-uri": SELF, "form-action": SELF, "frame-ancestors": SELF}
+    )
     data = suggested(tmp_path, [csp(CDN + "/x", directive, SITE + "/cart")], app)
     assert (data["add"], data["views"]) == ({}, {})
     (given,) = data["advice"]
@@ -616,6 +675,11 @@ def test_the_text_names_the_option_and_the_code_to_paste(tmp_path: Path) -> None
         '    @talisman.extend(content_security_policy_report_only={"img-src": '
         '["https://img.example"]})\n'
         "\n"
+        "Review:\n"
+        "  - Check https://cdn.example before adding it to script-src: a script source runs with the page's\n"
+        "    rights. Add it only if your pages load scripts from there: anyone can post a report, and an\n"
+        "    enforced policy's reports include the attacks it stopped.\n"
+        "\n"
         "Advice:\n"
         "  - An inline script on https://shop.example/ (endpoint index) was blocked by script-src-elem: if it\n"
         "    is the page's own, give the <script> element a nonce attribute from csp_nonce() or allow its\n"
@@ -626,8 +690,8 @@ def test_the_text_names_the_option_and_the_code_to_paste(tmp_path: Path) -> None
 def test_the_json_has_add_and_advice_and_the_rest(tmp_path: Path) -> None:
     data = suggested(tmp_path, [csp(CDN + "/a.png", page=SITE + "/x")])
     assert set(data) == {
-        "option", "disposition", "add", "directives", "views", "advice", "started",
-        "counts",
+        "option", "disposition", "add", "directives", "views", "advice", "review",
+        "started", "counts",
     }  # fmt: skip
     assert data["counts"] == {
         "read": 1, "not_csp": 0, "from_extension": 0, "other_disposition": 0,
@@ -682,3 +746,35 @@ def test_headings_are_bold_on_a_terminal_never_with_no_color(tmp_path: Path) -> 
     plain = output(NO_COLOR="1")
     assert "\x1b[" not in plain
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+@pytest.mark.parametrize("disposition", ["report", "enforce"])
+def test_a_script_source_is_suggested_for_review(
+    tmp_path: Path, disposition: str
+) -> None:
+    # A forged report, or an injected <script src> an enforced policy
+    # blocked, looks like any other: a script origin is listed for review.
+    app = make_app(TIGHT, TIGHT)
+    reports = [
+        csp("https://evil.example/x.js", "script-src-elem", SITE + "/x", disposition),
+        csp(CDN + "/a.png", "img-src", SITE + "/x", disposition),
+    ]
+    data = suggested(tmp_path, reports, app)
+    assert data["add"] == {"script-src": ["https://evil.example"], "img-src": [CDN]}
+    assert data["review"] == [
+        "Check https://evil.example before adding it to script-src: a script "
+        "source runs with the page's rights. Add it only if your pages load "
+        "scripts from there: anyone can post a report, and an enforced policy's "
+        "reports include the attacks it stopped."
+    ]
+    text = run(app, write(tmp_path, reports)).output
+    assert "\n\nReview:\n  - Check https://evil.example before adding it" in text
+
+
+def test_self_for_a_script_is_not_listed_for_review(tmp_path: Path) -> None:
+    app = make_app({"default-src": "'none'"})
+    data = suggested(
+        tmp_path, [csp(SITE + "/a.js", "script-src-elem", SITE + "/x")], app
+    )
+    assert data["add"] == {"script-src": ["'self'"]}
+    assert data["review"] == []

@@ -35,7 +35,9 @@ from flask_talisman.suggest import app_policies, suggest
 from .test_options import SETTINGS
 
 TIGHT = {"default-src": SELF, "object-src": "'none'"}
-ORIGIN = re.compile(r"(https?|wss?)://(\[[0-9a-f:.]+\]|[^/:?#\[\]\s]+)(:[0-9]+)?\Z")
+# An origin a CSP source can name: CSP3's host-chars (no IPv6, no ';', '*',
+# quote or space a forged report could bring in).
+ORIGIN = re.compile(r"(https?|wss?)://[a-z0-9-]+(\.[a-z0-9-]+)*\.?(:[0-9]+)?\Z")
 SCHEMES = {"data:", "blob:", "mediastream:", "filesystem:"}
 SCRIPT = {"script-src", "script-src-elem", "script-src-attr", "default-src"}
 
@@ -67,7 +69,22 @@ def make_app(
 APP = make_app()
 
 hosts = st.sampled_from(
-    ["shop.example", "cdn.example", "SHOP.example", "127.0.0.1", "[::1]", "x", ""]
+    [
+        "shop.example",
+        "cdn.example",
+        "SHOP.example",
+        "127.0.0.1",
+        "192.0.2.7",
+        "[::1]",
+        "x",
+        "",
+        "bücher.example",
+        "cdn.example;script-src *",
+        "*",
+        "*.example",
+        "'unsafe-inline'",
+        "a b",
+    ]
 )
 ports = st.sampled_from(["", ":443", ":80", ":8443", ":0", ":99999", ":x"])
 paths = st.sampled_from(["/", "/cart", "/a/3", "/js/app.js", "", "/a b", "/%2e%2e/"])
@@ -92,6 +109,8 @@ urls = st.one_of(
             "blob",
             "data:text/javascript,alert(1)",
             "blob:https://shop.example/1",
+            "filesystem:https://shop.example/temporary/x.js",
+            "mediastream:1",
             "about",
             "about:blank",
             "trusted-types-sink",
