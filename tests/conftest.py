@@ -435,3 +435,25 @@ def pip_install(
         )
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(partial, folder)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Browser outcomes per engine, for docs/engines.rst (engine_table.py)."""
+    if os.environ.get("TALISMAN_ENGINE_TABLE"):
+        from .browser import engine_table
+
+        engine_table.record(
+            report.nodeid,
+            report.when,
+            report.outcome,
+            hasattr(report, "wasxfail"),
+            report.user_properties,
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path = os.environ.get("TALISMAN_ENGINE_TABLE")
+    if path and not hasattr(session.config, "workerinput"):  # xdist's controller
+        from .browser import engine_table
+
+        engine_table.save(path)
