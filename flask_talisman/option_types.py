@@ -110,3 +110,4 @@ class TalismanOptions(ViewOptions, total=False):
     report_receiver_sample_rate: float
     report_receiver_keep_url_query: bool
     report_receiver_file: str | os.PathLike[str] | None
+    report_receiver_file_max_bytes: int | None

@@ -28,6 +28,7 @@ import math
 import os
 import random
 import re
+import stat
 import sys
 import threading
 import time
@@ -84,9 +85,19 @@ _ACCEPTED_TYPES = _LEGACY_TYPES | _BATCH_TYPES | _JSON_TYPES
 _UNLOGGABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_CLIENTS = 10_000  # clients remembered by the rate limiter
 _WINDOW = 60.0  # seconds: the rate limit's window, and how often drops are logged
-# report_receiver_file: appended to, created if missing.
-_FILE_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+# report_receiver_file: appended to, created if missing. O_NONBLOCK: a
+# path that became a FIFO with no reader fails at once instead of holding
+# the worker (a regular file ignores it).
+_FILE_FLAGS = (
+    os.O_WRONLY
+    | os.O_APPEND
+    | os.O_CREAT
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+)
 _FILE_MODE = 0o640
+#: report_receiver_file_max_bytes' default: 100 MiB.
+FILE_MAX_BYTES = 100 * 2**20
 
 
 def _loggable(text: str) -> str:
@@ -227,10 +238,19 @@ class _ReportFile:
     only ever holds whole lines, however long the lines (``PIPE_BUF`` bounds
     atomic writes to pipes, not files) and however many writers. The file is
     opened for each post, so that a rotated file is started anew.
+
+    The receiver is open to anyone: a post that would take the file past
+    ``max_bytes`` is not written (checked under the lock, so every worker
+    keeps to one bound), and that is logged at most once a minute.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, max_bytes: int | None) -> None:
         self.path = path
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._full_logged = -math.inf
+        #: Reports left out of the full file by this process.
+        self.left_out = 0
 
     def create(self) -> None:
         """Create the file if missing; raise ``ConfigurationError`` if it
@@ -253,9 +273,16 @@ class _ReportFile:
             self._failed(error, len(reports))
             return
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                # Replaced by a device or a FIFO since init_app.
+                self._failed(OSError(0, "not a regular file"), len(reports))
+                return
             if sys.platform != "win32":  # pragma: no branch
                 fcntl.flock(fd, fcntl.LOCK_EX)
             end = os.lseek(fd, 0, os.SEEK_END)
+            if self.max_bytes is not None and end + len(data) > self.max_bytes:
+                self._full(len(reports))
+                return
             written = 0
             try:
                 while written < len(data):
@@ -269,6 +296,25 @@ class _ReportFile:
                 self._failed(error, len(reports))
         finally:
             os.close(fd)  # releases the lock
+
+    def _full(self, count: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.left_out += count
+            left_out = self.left_out
+            due = now - self._full_logged >= _WINDOW
+            if due:
+                self._full_logged = now
+        if due:
+            logger.warning(
+                "report_receiver_file: %s holds report_receiver_file_max_bytes "
+                "(%d bytes); reports are no longer written to it, only logged and "
+                "signalled (%d left out so far in this process; this is logged "
+                "once a minute). Rotate or empty the file, or raise the bound.",
+                self.path,
+                self.max_bytes,
+                left_out,
+            )
 
     def _failed(self, error: OSError, count: int) -> None:
         logger.error(
@@ -306,7 +352,11 @@ class _Receiver:
         self.sample_rate: float = options["report_receiver_sample_rate"]
         self.keep_query: bool = options["report_receiver_keep_url_query"]
         path: str | None = options["report_receiver_file"]
-        self.file = _ReportFile(path) if path is not None else None
+        self.file = (
+            _ReportFile(path, options["report_receiver_file_max_bytes"])
+            if path is not None
+            else None
+        )
         self.local = _RateLimiter(self.rate_limit) if self.rate_limit else None
         #: Flask-Limiter's storage, once found (set by :meth:`use_extensions`).
         self.shared: _SharedLimit | None = None
@@ -426,6 +476,7 @@ def register_receiver(
         return None
     receiver = _Receiver(app, options)
     if receiver.file is not None:
+        _refuse_served(app, receiver.file.path)
         receiver.file.create()
     app.add_url_rule(path, RECEIVER_ENDPOINT, receiver.view, methods=["POST"])
     # Browsers post reports without a CSRF token, and Flask-Limiter's 429
@@ -434,6 +485,24 @@ def register_receiver(
     # before-request hook) on the first request.
     receiver.use_extensions(app)
     return receiver.use_extensions
+
+
+def _refuse_served(app: Flask, path: str) -> None:
+    """Refuse a reports file in a folder the app serves as static files: it
+    would be handed to anyone who asks for its URL."""
+    folders = [app.static_folder, *(bp.static_folder for bp in app.blueprints.values())]
+    real = os.path.realpath(path)
+    for folder in folders:
+        if folder is None:
+            continue
+        root = os.path.realpath(folder)
+        if os.path.commonpath([root, real]) == root:
+            raise ConfigurationError(
+                f"report_receiver_file: {path!r} is in {folder!r}, which the app "
+                "serves as static files to anyone who asks. Name a file outside "
+                "it, such as one in the app's instance folder "
+                f"({os.path.join(app.instance_path, 'reports.jsonl')!r})."
+            )
 
 
 def exempt_from_csrf(view: Callable[[], Response], app: Flask) -> None:
@@ -697,7 +766,30 @@ OPTIONS = (
             "file only holds whole lines. It is opened for each post, so a rotated "
             "file is started anew. A write that fails is logged as an error on the "
             "``flask_talisman.reports`` logger (the report is still logged and "
-            "signalled). ``None`` (the default): no file."
+            "signalled). The file grows up to "
+            ":topt:`report_receiver_file_max_bytes`. A file in a folder the app "
+            "serves as static files is refused. ``None`` (the default): no file."
+        ),
+    ),
+    Option(
+        "report_receiver_file_max_bytes",
+        FILE_MAX_BYTES,
+        check_optional_positive_int,
+        "Size report_receiver_file may grow to (100 MiB); None: no bound.",
+        per_view=False,
+        header=None,
+        example="10485760",
+        section="Reporting",
+        details=(
+            "The size in bytes :topt:`report_receiver_file` may grow to, a "
+            "positive ``int``, or ``None`` for no bound; 100 MiB by default. The "
+            "receiver is open to anyone, so anyone can make it write: a post whose "
+            "lines would take the file past the bound is not written (every "
+            "worker process keeps to the one bound), and that is logged as a "
+            "warning on the ``flask_talisman.reports`` logger at most once a "
+            "minute. Its reports are still logged and signalled. Rotating the "
+            "file (logrotate, or renaming it) starts a new one. "
+            ":topt:`report_receiver_rate_limit` bounds what one client can send."
         ),
     ),
 )

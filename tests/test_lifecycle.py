@@ -336,6 +336,7 @@ def test_every_option_has_a_doc_and_app_wide_options_are_known() -> None:
         "report_receiver_sample_rate",
         "report_receiver_keep_url_query",
         "report_receiver_file",
+        "report_receiver_file_max_bytes",
     }
 
 

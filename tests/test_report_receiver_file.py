@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -188,6 +188,113 @@ def test_without_a_receiver_the_file_is_not_created(tmp_path: Path) -> None:
     assert not (tmp_path / "r.jsonl").exists()
 
 
+def test_the_file_grows_no_further_than_its_bound(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Anyone may post: a post that would take the file past
+    report_receiver_file_max_bytes is not written, logged once a minute,
+    and its reports are still logged and signalled."""
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(path, report_receiver_file_max_bytes=2000)
+    with caplog.at_level(logging.INFO, logger="flask_talisman.reports"):
+        for _ in range(10):
+            assert post(app, BATCH).status_code == 204
+    assert 0 < path.stat().st_size <= 2000
+    written = lines(path)  # whole lines only
+    assert len(written) % 3 == 0
+    assert len(written) < 30
+    assert len(received) == 30
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    message = warning.getMessage()
+    assert message.startswith(
+        f"report_receiver_file: {path} holds report_receiver_file_max_bytes "
+        "(2000 bytes)"
+    )
+    assert "(3 left out so far in this process" in message
+    assert (
+        sum(r.getMessage().startswith("csp-violation report") for r in caplog.records)
+        == 10
+    )
+
+
+def test_the_bound_is_the_files_whoever_writes(tmp_path: Path) -> None:
+    # Two apps, as two worker processes: the size is read under the lock.
+    path = tmp_path / "reports.jsonl"
+    first, _ = file_app(path, report_receiver_file_max_bytes=1500)
+    second, _ = file_app(path, report_receiver_file_max_bytes=1500)
+    for _ in range(5):
+        post(first, BATCH)
+        post(second, BATCH)
+    assert path.stat().st_size <= 1500
+    assert len(lines(path)) >= 3
+
+
+def test_the_default_bound_is_100_mib(tmp_path: Path) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(path)
+    os.truncate(path, 100 * 2**20 - 100)  # sparse: nearly full, for free
+    assert post(app, BATCH).status_code == 204
+    assert path.stat().st_size == 100 * 2**20 - 100
+    assert len(received) == 3
+
+
+def test_none_leaves_the_file_unbounded(tmp_path: Path) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, _ = file_app(path, report_receiver_file_max_bytes=None)
+    os.truncate(path, 100 * 2**20)
+    assert post(app, BATCH).status_code == 204
+    assert path.stat().st_size > 100 * 2**20
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, "100", True, 10**18])
+def test_a_bad_bound_is_a_configuration_error(tmp_path: Path, value: object) -> None:
+    with pytest.raises(ConfigurationError, match="report_receiver_file_max_bytes"):
+        file_app(tmp_path / "r.jsonl", report_receiver_file_max_bytes=value)
+
+
+def test_a_file_in_a_folder_the_app_serves_is_refused(tmp_path: Path) -> None:
+    """A reports file under the static folder would be served to anyone."""
+    static = tmp_path / "static"
+    (static / "sub").mkdir(parents=True)
+    app = Flask("served", static_folder=str(static))
+    with pytest.raises(ConfigurationError) as raised:
+        Talisman(app, report_receiver="/r", report_receiver_file=static / "sub/r.jsonl")
+    assert str(raised.value).startswith(
+        f"report_receiver_file: '{static}/sub/r.jsonl' is in '{static}', which the "
+        "app serves as static files"
+    )
+    assert not (static / "sub/r.jsonl").exists()
+    # A blueprint's static folder too, and a link into one.
+    app = Flask("served", static_folder=None)
+    app.register_blueprint(Blueprint("bp", __name__, static_folder=str(static)))
+    (tmp_path / "link").symlink_to(static)
+    with pytest.raises(ConfigurationError, match="serves as static files"):
+        Talisman(app, report_receiver="/r", report_receiver_file=tmp_path / "link/r")
+    # Beside it is fine.
+    Talisman(Flask("beside", static_folder=str(static)), report_receiver="/r",
+             report_receiver_file=tmp_path / "static.jsonl")  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_file_replaced_by_a_fifo_never_holds_the_worker(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(path)
+    path.unlink()
+    os.mkfifo(path)  # nobody reads it: a plain open for writing would wait
+    with ThreadPoolExecutor(1) as pool, caplog.at_level(logging.ERROR):
+        answer = pool.submit(post, app, BATCH)
+        try:
+            status = answer.result(timeout=10).status_code
+        finally:
+            if not answer.done():  # let the stuck open return before failing
+                os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    assert status == 204
+    assert len(received) == 3
+    assert "report_receiver_file: 3 report(s) not written" in caplog.text
+
+
 report_text = st.text(
     st.characters(exclude_categories=("Cs",)), max_size=60
 )  # any Unicode a JSON body can hold
@@ -227,6 +334,7 @@ def test_any_report_is_one_line_that_reads_back(batch: list[dict[str, Any]]) -> 
                 "report_receiver_sample_rate": 1.0,
                 "report_receiver_keep_url_query": True,
                 "report_receiver_file": str(path),
+                "report_receiver_file_max_bytes": None,
             },
         )
         assert post(app, batch).status_code == 204

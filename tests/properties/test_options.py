@@ -154,7 +154,8 @@ VALID: dict[str, list[Any]] = {
 #: Options whose default is the only valid value the strategies need.
 DEFAULT_IS_ENOUGH = frozenset(
     {"report_receiver_max_bytes", "report_receiver_rate_limit",
-     "report_receiver_sample_rate", "report_receiver", "report_receiver_file"}
+     "report_receiver_sample_rate", "report_receiver", "report_receiver_file",
+     "report_receiver_file_max_bytes"}
 )  # fmt: skip
 
 
