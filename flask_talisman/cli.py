@@ -36,9 +36,9 @@ import re
 import shutil
 import textwrap
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -54,7 +54,15 @@ from .inspection import (
     route_headers,
 )
 from .lint import Problem, group_findings, known_codes, lint_app
-from .report_groups import Group, ReadResult, group_reports, parse_since, read_reports
+from .report_groups import (
+    Group,
+    ReadResult,
+    Tally,
+    group_reports,
+    iter_reports,
+    parse_since,
+)
+from .report_types import Report
 from .suggest import Suggestion, app_policies, suggest
 
 __all__ = ["talisman"]
@@ -649,15 +657,21 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
         raise click.BadParameter(str(error), ctx, param) from None
 
 
+_T = TypeVar("_T")
+
 _REPORTS_FILE = click.argument(
     "file", type=click.Path(exists=True, dir_okay=False, readable=True)
 )
 
 
-def _read(file: str) -> ReadResult:
+def _read(file: str, use: Callable[[Iterator[Report]], _T]) -> tuple[_T, Tally]:
+    """``use``'s result on FILE's reports, streamed (a file of any size is
+    read one line at a time), and the tally of its lines that are not
+    reports; a file that cannot be read is an error (exit 1)."""
+    tally = Tally()
     try:
         with open(file, "rb") as lines:
-            return read_reports(lines)
+            return use(iter_reports(lines, tally)), tally
     except OSError as error:
         raise click.ClickException(f"{file}: {error.strerror or error}") from None
 
@@ -681,8 +695,7 @@ def reports_command(since: datetime | None, output: str, file: str) -> None:
     last arrived, and the latest as a sample. A line that is not a report
     is counted, and its number shown. Needs no app.
     """
-    read = _read(file)
-    groups = group_reports(read.reports, since)
+    groups, read = _read(file, lambda reports: group_reports(reports, since))
     if output == "json":
         payload = {
             "file": file,
@@ -712,7 +725,7 @@ def _moment(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _not_reports(read: ReadResult) -> str:
+def _not_reports(read: ReadResult | Tally) -> str:
     if not read.bad:
         return ""
     lines = ", ".join(map(str, read.bad_lines))
@@ -729,7 +742,7 @@ def _not_reports(read: ReadResult) -> str:
 
 def format_groups(
     groups: list[Group],
-    read: ReadResult,
+    read: ReadResult | Tally,
     file: str,
     since: datetime | None = None,
     width: int = _WIDTH,
@@ -818,27 +831,30 @@ def suggest_command(disposition: str | None, output: str, file: str) -> None:
     get advice, naming the page; reports that browser extensions cause are
     left out.
     """
-    read = _read(file)
     app = _app()
     if disposition is None:
-        disposition = (
-            "report"
-            if any(
+        reported, _ = _read(
+            file,
+            lambda reports: any(
                 r.type == "csp-violation"
                 and r.body.get("disposition") == "report"
                 and not r.from_extension
-                for r in read.reports
-            )
-            else "enforce"
+                for r in reports
+            ),
         )
+        disposition = "report" if reported else "enforce"
+    chosen: str = disposition
     try:
-        policy_of, app_policy, option = app_policies(app, disposition)
-        found = suggest(
-            read.reports,
-            policy_of,
-            disposition=disposition,
-            option=option,
-            app_policy=app_policy,
+        policy_of, app_policy, option = app_policies(app, chosen)
+        found, read = _read(
+            file,
+            lambda reports: suggest(
+                reports,
+                policy_of,
+                disposition=chosen,
+                option=option,
+                app_policy=app_policy,
+            ),
         )
     except (RuntimeError, ValueError) as error:
         raise click.ClickException(str(error)) from None

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,8 +25,10 @@ from .report_types import Report
 __all__ = [
     "Group",
     "ReadResult",
+    "Tally",
     "blocked_place",
     "group_reports",
+    "iter_reports",
     "parse_since",
     "read_reports",
     "subject_of",
@@ -150,22 +152,34 @@ class ReadResult:
     bad_lines: list[int]
 
 
-def read_reports(lines: Iterable[bytes | str]) -> ReadResult:
-    """Every report of a reports file's lines; blank lines are skipped.
+@dataclass
+class Tally:
+    """The lines of a file :func:`iter_reports` found not to be reports:
+    how many, and the numbers of the first :data:`MAX_BAD_LINES`."""
 
-    A line that is not UTF-8, not JSON, or not a stored report is counted
-    and its number kept; nothing in a line can make this raise.
+    bad: int = 0
+    bad_lines: list[int] = field(default_factory=list)
+
+    def note(self, number: int) -> None:
+        """Count line ``number`` as not a report."""
+        self.bad += 1
+        if len(self.bad_lines) < MAX_BAD_LINES:
+            self.bad_lines.append(number)
+
+
+def iter_reports(lines: Iterable[bytes | str], tally: Tally) -> Iterator[Report]:
+    """The reports of a reports file's lines, one at a time (a file of any
+    size is read in the memory of one line); blank lines are skipped.
+
+    A line that is not UTF-8, not JSON, or not a stored report is noted in
+    ``tally``; nothing in a line can make this raise.
     """
-    reports: list[Report] = []
-    bad: list[int] = []
-    count = 0
     for number, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             try:
                 line = line.decode("utf-8")
             except UnicodeDecodeError:
-                count += 1
-                bad.append(number)
+                tally.note(number)
                 continue
         if not line.strip():
             continue
@@ -177,11 +191,17 @@ def read_reports(lines: Iterable[bytes | str]) -> ReadResult:
             # Its time is compared with --since's, aware, in UTC.
             report.received.astimezone(timezone.utc)
         except (ValueError, TypeError, RecursionError, OverflowError):
-            count += 1
-            bad.append(number)
+            tally.note(number)
             continue
-        reports.append(report)
-    return ReadResult(reports, count, bad[:MAX_BAD_LINES])
+        yield report
+
+
+def read_reports(lines: Iterable[bytes | str]) -> ReadResult:
+    """Every report of a reports file's lines, in a list (see
+    :func:`iter_reports`)."""
+    tally = Tally()
+    reports = list(iter_reports(lines, tally))
+    return ReadResult(reports, tally.bad, tally.bad_lines)
 
 
 def _key(report: Report) -> tuple[str, str, str, str]:
@@ -198,30 +218,29 @@ def group_reports(
 ) -> list[Group]:
     """``reports`` (received at or after ``since``, if given) in groups.
 
-    The groups with the most reports come first; among equal counts, the
-    most recently seen.
+    Each report is read once and not kept (a group keeps its count, its
+    times and its latest report), so ``reports`` may stream a file of any
+    size. The groups with the most reports come first; among equal counts,
+    the most recently seen.
     """
-    found: dict[tuple[str, str, str, str], list[Report]] = {}
+    found: dict[tuple[str, str, str, str], Group] = {}
     for report in reports:
         if since is not None and report.received < since:
             continue
-        found.setdefault(_key(report), []).append(report)
-    groups = []
-    for (kind, subject, blocked, disposition), members in found.items():
-        times = [report.received for report in members]
-        latest = max(range(len(members)), key=lambda i: times[i])
-        groups.append(
-            Group(
-                kind,
-                subject,
-                blocked,
-                disposition,
-                len(members),
-                min(times),
-                times[latest],
-                members[latest],
-            )
+        key = _key(report)
+        group = found.get(key)
+        if group is None:
+            found[key] = Group(*key, 1, report.received, report.received, report)
+            continue
+        latest = report.received > group.last_seen
+        found[key] = replace(
+            group,
+            count=group.count + 1,
+            first_seen=min(group.first_seen, report.received),
+            last_seen=report.received if latest else group.last_seen,
+            sample=report if latest else group.sample,
         )
+    groups = list(found.values())
     groups.sort(key=lambda g: (-g.count, -g.last_seen.timestamp(), _sortable(g)))
     return groups
 

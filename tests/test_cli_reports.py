@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,10 @@ from flask.cli import ScriptInfo
 from flask_talisman.cli import talisman
 from flask_talisman.report_groups import (
     MAX_BAD_LINES,
+    Tally,
     blocked_place,
     group_reports,
+    iter_reports,
     parse_since,
     read_reports,
     subject_of,
@@ -468,3 +472,35 @@ def test_a_report_s_control_characters_are_printed_as_escapes(tmp_path: Path) ->
     assert (
         "    Sample: https://shop.example/\\x1b]0;owned\\x07\\u202egnp.exe\n" in output
     )
+
+
+def test_a_file_of_any_size_is_grouped_one_report_at_a_time() -> None:
+    # 20,000 reports (about 8 MB as objects) stream through in the memory
+    # of a few: a group keeps its count, times and latest report, not its
+    # members.
+    def lines() -> Iterator[str]:
+        for n in range(20_000):
+            yield line(
+                csp(f"https://cdn.example/{n % 3}.png", at=T0 + timedelta(seconds=n))
+            )
+
+    tally = Tally()
+    tracemalloc.start()
+    try:
+        groups = group_reports(iter_reports(lines(), tally))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [g.count for g in groups] == [6667, 6667, 6666]
+    assert groups[0].last_seen == T0 + timedelta(seconds=19_999)
+    assert groups[0].sample.received == groups[0].last_seen
+    assert peak < 1_000_000, peak
+    assert (tally.bad, tally.bad_lines) == (0, [])
+
+
+def test_the_tally_counts_every_bad_line_and_keeps_the_first_numbers() -> None:
+    tally = Tally()
+    found = list(iter_reports(["x"] * (MAX_BAD_LINES + 5) + [line(csp("data"))], tally))
+    assert len(found) == 1
+    assert tally.bad == MAX_BAD_LINES + 5
+    assert tally.bad_lines == list(range(1, MAX_BAD_LINES + 1))
