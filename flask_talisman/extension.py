@@ -466,6 +466,9 @@ class Talisman:
                 judge(policy.cross_origin, request)
             secure = is_secure(request, policy.trust_x_forwarded_proto)
             headers = policy.secure if secure else policy.insecure
+            # Whether the Host must name an origin is the policy's, not the
+            # draw's: a Host refused on one draw is refused on every one.
+            names_origin = bool(headers.origin_templated)
             if headers.unsampled is not None and random() >= headers.sample_rate:
                 # Outside reporting_sample_rate: no reporting directives.
                 headers = headers.unsampled
@@ -475,7 +478,7 @@ class Talisman:
                 if url is not None:
                     return app.redirect(url, code=policy.redirect_code)  # type: ignore[return-value]
             root = ""
-            if headers.origin_templated:
+            if names_origin:
                 # 400 for a Host the endpoints' origin cannot name: one the
                 # app does not serve, or no host name at all.
                 root = origin(request, secure, config)

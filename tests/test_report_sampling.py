@@ -256,3 +256,88 @@ def test_compiling_a_sampled_policy_is_done_once() -> None:
     # The variants keep their own nonce-free sets for cached pages.
     assert compiled.secure.unsampled.without_nonce is not None
     assert compiled.secure.unsampled.unsampled is None
+
+
+# How the draw meets the other variants of a response's headers.
+
+
+@pytest.mark.parametrize(("draw", "reports"), [(0.0, True), (0.9, False)])
+def test_a_304_gets_its_draws_headers_and_no_nonced_policy(
+    draws: list[float], draw: float, reports: bool
+) -> None:
+    """A 304 updates the stored response's headers (RFC 9111, 4.3.4): it
+    gets the drawn set's static headers; the nonce'd CSP stays the stored
+    page's, whatever the draw."""
+    app = make_app(reporting_sample_rate=0.5)
+
+    @app.route("/etag")
+    def etag() -> object:
+        from flask import make_response, request
+
+        response = make_response(f'<script nonce="{csp_nonce()}"></script>')
+        response.set_etag("v1")
+        return response.make_conditional(request)
+
+    draws.append(draw)
+    response = app.test_client().get("/etag", headers={"If-None-Match": '"v1"'})
+    assert response.status_code == 304
+    headers = reporting_headers(response)
+    assert "Content-Security-Policy" not in headers
+    assert ("Reporting-Endpoints" in headers) is reports
+    assert ('report-to="csp"' in headers["Cross-Origin-Opener-Policy"]) is reports
+    # The report-only policy has no nonce: it is updated with the draw's.
+    assert ("report-uri" in headers["Content-Security-Policy-Report-Only"]) is reports
+
+
+@pytest.mark.parametrize(("draw", "reports"), [(0.0, True), (0.9, False)])
+def test_a_page_replayed_by_flask_caching_gets_its_draws_nonce_free_policy(
+    draws: list[float], draw: float, reports: bool
+) -> None:
+    flask_caching = pytest.importorskip("flask_caching")
+    app = Flask("cached")
+    cache = flask_caching.Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+    Talisman(app, **{**REPORTING, "reporting_sample_rate": 0.5})  # type: ignore[arg-type]
+
+    @app.route("/stored")
+    @cache.cached(timeout=60)
+    def stored() -> str:
+        return "<p>no script</p>"
+
+    client = app.test_client()
+    draws.extend([0.0, draw])
+    client.get("/stored")
+    csp = client.get("/stored").headers["Content-Security-Policy"]
+    assert "nonce-" not in csp
+    assert ("report-uri /talisman/reports" in csp) is reports
+
+
+@pytest.mark.parametrize(("draw", "reports"), [(0.0, True), (0.9, False)])
+def test_a_mounted_app_reports_to_its_own_path_or_nowhere(
+    draws: list[float], draw: float, reports: bool
+) -> None:
+    app = make_app(reporting_sample_rate=0.5, reporting_endpoints=None)
+    draws.append(draw)
+    response = app.test_client().get("/", environ_overrides={"SCRIPT_NAME": "/shop"})
+    csp = response.headers["Content-Security-Policy"]
+    assert ("report-uri /shop/talisman/reports" in csp) is reports
+    assert "report-uri /talisman/reports" not in csp
+    assert ("Reporting-Endpoints" in response.headers) is reports
+    if reports:
+        assert response.headers["Reporting-Endpoints"] == (
+            'default="http://localhost/shop/talisman/reports"'
+        )
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.9])
+def test_a_host_the_app_does_not_serve_is_refused_whatever_the_draw(
+    draws: list[float], draw: float
+) -> None:
+    """The receiver's endpoint is named from the Host: one outside
+    SERVER_NAME is a 400, never a 400 on some draws and a page on others."""
+    app = make_app(reporting_sample_rate=0.5)
+    app.config["SERVER_NAME"] = "shop.example"
+    draws.extend([draw, draw])  # the 400's own headers are drawn for again
+    response = app.test_client().get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "Reporting-Endpoints" not in response.headers
+    assert "report-to" not in response.headers.get("Content-Security-Policy", "")
