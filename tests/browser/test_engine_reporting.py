@@ -24,6 +24,7 @@ from flask_talisman import Talisman, csp_nonce
 
 from ..conftest import collect_reports
 from .conftest import Certificate, _serve, tls_context, wait_for
+from .engine_table import note
 from .engines import ENGINES, Engine
 
 pytestmark = pytest.mark.browser
@@ -158,7 +159,7 @@ BOTH_DIRECTIVES = {
 
 @pytest.mark.parametrize("where", BOTH_DIRECTIVES)
 def test_what_a_plain_http_page_with_both_directives_reports(
-    engine: Engine, where: str
+    engine: Engine, where: str, request: pytest.FixtureRequest
 ) -> None:
     """Why Talisman leaves report-to out of plain-HTTP responses.
 
@@ -191,3 +192,4 @@ def test_what_a_plain_http_page_with_both_directives_reports(
         server.server_close()
         thread.join(5)
     assert {path for _, path in got} == ({expected} if expected else set()), got
+    note(request, f"reports to report-to ({expected})" if expected else "no report")

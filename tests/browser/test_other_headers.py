@@ -20,6 +20,7 @@ from example_app.views import ACCOUNT_COOKIE, POPUPS
 from flask_talisman import Talisman
 
 from .conftest import Site, navigate, serve_example, serve_site, wait_for
+from .engine_table import note
 from .engines import Engine
 
 pytestmark = pytest.mark.browser
@@ -94,7 +95,9 @@ def test_coop_severs_the_opener(
 CLEARS_ON_A_REDIRECT = {"chromium": True, "firefox": True, "webkit": False}
 
 
-def test_logout_clears_cookies_and_storage(engine: Engine, site: Site) -> None:
+def test_logout_clears_cookies_and_storage(
+    engine: Engine, site: Site, request: pytest.FixtureRequest
+) -> None:
     account = site.url("/account")
 
     def shown() -> tuple[str, int]:
@@ -126,6 +129,7 @@ def test_logout_clears_cookies_and_storage(engine: Engine, site: Site) -> None:
         # What WebKit does instead: it keeps both, and the page says so.
         assert cookie_sent() == f"{ACCOUNT_COOKIE}=alice"
         assert shown() == ("alice", visits + 2)
+        note(request, "keeps both: Clear-Site-Data is ignored on a 303")
 
 
 def clear_site_data_app() -> Flask:
