@@ -359,7 +359,8 @@ COLLECTOR_TAG = f'<script src="{COLLECTOR_PATH}"></script>'
 #: securitypolicyviolation events (as COLLECT_VIOLATIONS), uncaught
 #: exceptions and rejections, resources that failed to load, console.error
 #: calls, and the messages of the dialogs it opened (each dismissed: confirm
-#: answers false). A popup hands its notes to its opener when it goes.
+#: answers false). A popup hands its notes to its opener when it goes; a page
+#: shown in a frame tells its parent (``window.__shownFrames``).
 COLLECT_EVERYTHING = (
     "if (!window.__collecting) {\nwindow.__collecting = true;\n"
     + COLLECT_VIOLATIONS
@@ -382,6 +383,17 @@ console.error = (...args) => {
   window.__errors.push("console.error: " + args.map(String).join(" "));
   consoleError(...args);
 };
+// A page shown in a frame says so to its parent, which notes the address
+// (a refused frame runs nothing, so says nothing).
+window.__shownFrames = [];
+addEventListener("message", (event) => {
+  if (event.data && typeof event.data.__shownFrame === "string") {
+    window.__shownFrames.push(event.data.__shownFrame);
+  }
+});
+if (window.parent !== window) {
+  window.parent.postMessage({__shownFrame: location.href}, "*");
+}
 // A popup hands what it noted to its opener as it goes (a page that set
 // window.__fromPopups to an array), copied into the opener's own objects.
 addEventListener("pagehide", () => {

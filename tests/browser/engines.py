@@ -26,7 +26,9 @@ clicks an element as a user would (a user activation, which WebKit needs
 before a page may open a popup). ``resize(width, height)`` makes the page's
 viewport (``innerWidth`` by ``innerHeight``) that size: each driver's own
 default differs (Playwright 1280 by 720, puppeteer 800 by 600, MiniBrowser
-its window's), and the page's layout depends on it.
+its window's), and the page's layout depends on it. ``screenshot(path)``
+saves a PNG of the page (the whole page where the driver can, else the
+viewport: WebDriver's screenshot is the viewport's).
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class Engine(Protocol):
 
     def resize(self, width: int, height: int) -> None:
         """Make the viewport ``width`` by ``height`` CSS pixels."""
+        ...
+
+    def screenshot(self, path: Path) -> None:
+        """Save a PNG of the page at ``path``."""
         ...
 
 
@@ -134,6 +140,9 @@ class Chromium:
 
     def resize(self, width: int, height: int) -> None:
         self._page.set_viewport_size({"width": width, "height": height})
+
+    def screenshot(self, path: Path) -> None:
+        self._page.screenshot(path=path, full_page=True)
 
 
 _PUPPETEER: list[Path] = []
@@ -219,6 +228,9 @@ class Firefox:
     def resize(self, width: int, height: int) -> None:
         self._send(op="resize", width=width, height=height)
 
+    def screenshot(self, path: Path) -> None:
+        self._send(op="screenshot", path=str(path))
+
 
 class VirtualDisplay:
     """An Xvfb display for MiniBrowser, which has no headless mode."""
@@ -296,3 +308,6 @@ class WebKit:
         self._driver.set_window_size(
             outer["width"] + width - inner[0], outer["height"] + height - inner[1]
         )
+
+    def screenshot(self, path: Path) -> None:
+        self._driver.save_screenshot(str(path))

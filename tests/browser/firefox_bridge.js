@@ -5,6 +5,7 @@
 //   {"op": "evaluate", "script": "expr"}  -> {"ok": true, "value": ...}
 //   {"op": "click", "selector": "css"}    -> {"ok": true}
 //   {"op": "resize", "width": w, "height": h} -> {"ok": true} (the viewport)
+//   {"op": "screenshot", "path": "x.png"} -> {"ok": true} (the whole page)
 //   {"op": "close"}                       -> {"ok": true}, then exit
 // An error is {"ok": false, "error": "message"}.
 const readline = require("readline");
@@ -35,6 +36,9 @@ const puppeteer = require(process.env.PUPPETEER_CORE);
         answer({ ok: true });
       } else if (command.op === "resize") {
         await page.setViewport({ width: command.width, height: command.height });
+        answer({ ok: true });
+      } else if (command.op === "screenshot") {
+        await page.screenshot({ path: command.path, fullPage: true });
         answer({ ok: true });
       } else if (command.op === "close") {
         await browser.close();
