@@ -7,7 +7,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -245,6 +247,7 @@ def test_the_sentry_example_forwards_csp_reports_to_the_security_endpoint(
     security_url = f"{base}/api/42/security/?sentry_key=k3y&sentry_environment=test"
     app = example("report_sentry").create_app(security_url)
     assert post(app, [CSP, DEPRECATION], "/talisman/reports") == 204
+    app.extensions["sentry_forwarder"].wait()
     assert posted.requests == [
         {
             "path": "/api/42/security/?sentry_key=k3y&sentry_environment=test",
@@ -280,7 +283,41 @@ def test_the_sentry_example_keeps_serving_when_sentry_is_down(
     )
     with caplog.at_level(logging.WARNING):
         assert post(app, [CSP], "/talisman/reports") == 204
+        app.extensions["sentry_forwarder"].wait()
     assert "CSP report not sent to Sentry" in caplog.text
+
+
+def test_the_sentry_example_never_holds_the_receiver_while_sentry_hangs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A Sentry that takes the connection and never answers: the receiver
+    still answers at once, however many reports one post holds, and at most
+    max_pending wait for Sentry."""
+    module = example("report_sentry")
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(64)  # connections are taken; nothing is ever answered
+    try:
+        app = Flask("hung")
+        Talisman(app, report_receiver="/talisman/reports")
+        forwarder = module.forward_to_sentry(
+            app,
+            f"http://127.0.0.1:{hung.getsockname()[1]}/api/42/security/",
+            timeout=3.0,
+            max_pending=5,
+        )
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING):
+            assert post(app, [CSP] * 20, "/talisman/reports") == 204
+        assert time.monotonic() - started < 1.5
+        # One is being posted, five wait, the other fourteen are dropped.
+        assert caplog.text.count("CSP report not sent to Sentry: 5 are waiting") in (
+            14,
+            15,
+        )
+    finally:
+        hung.close()
+    forwarder.wait()  # the closed socket ends the waits
 
 
 def test_the_opentelemetry_example_emits_one_log_record_per_report() -> None:

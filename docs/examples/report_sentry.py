@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 import urllib.request
 from typing import Any
 
@@ -48,21 +50,56 @@ def sentry_body(report: Report) -> dict[str, Any]:
     return {"csp-report": fields}
 
 
-def forward_to_sentry(app: Flask, security_url: str, timeout: float = 5.0) -> None:
-    """Post each CSP report ``app``'s receiver keeps to ``security_url``.
+class SentryForwarder:
+    """Posts CSP reports to Sentry's security endpoint from one thread.
 
-    ``security_url`` is the project's Security Header endpoint (Project
-    Settings > Security Headers), such as
-    ``https://o0.ingest.sentry.io/api/0/security/?sentry_key=...``; add
-    ``&sentry_environment=...`` or ``&sentry_release=...`` to it as needed.
+    The receiver's request only queues the report: anyone may post a batch
+    of many reports, and Sentry may be slow or down, so a post to Sentry in
+    that request would hold the worker for each report's timeout. At most
+    ``max_pending`` reports wait; beyond that they are dropped with a
+    warning (they are still in the ``flask_talisman.reports`` log). The
+    thread starts with the first report, in the process that serves it
+    (a thread started before gunicorn forks its workers would not run in
+    them).
     """
 
-    @report_received.connect_via(app, weak=False)
-    def send(sender: Flask, report: Report, **extra: Any) -> None:
+    def __init__(self, security_url: str, timeout: float, max_pending: int) -> None:
+        self.security_url = security_url
+        self.timeout = timeout
+        self.pending: queue.Queue[Report] = queue.Queue(max_pending)
+        self._started = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, sender: Flask, report: Report, **extra: Any) -> None:
+        """The ``report_received`` receiver: queue a CSP report."""
         if report.type != "csp-violation":
             return  # Sentry's security endpoint takes CSP reports only
+        with self._started:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
+        try:
+            self.pending.put_nowait(report)
+        except queue.Full:
+            log.warning(
+                "CSP report not sent to Sentry: %d are waiting", self.pending.maxsize
+            )
+
+    def wait(self) -> None:
+        """Block until every queued report has been posted (or failed)."""
+        self.pending.join()
+
+    def _run(self) -> None:
+        while True:
+            report = self.pending.get()
+            try:
+                self._post(report)
+            finally:
+                self.pending.task_done()
+
+    def _post(self, report: Report) -> None:
         request = urllib.request.Request(
-            security_url,
+            self.security_url,
             data=json.dumps(sentry_body(report)).encode(),
             headers={
                 "Content-Type": "application/csp-report",
@@ -71,9 +108,24 @@ def forward_to_sentry(app: Flask, security_url: str, timeout: float = 5.0) -> No
             method="POST",
         )
         try:
-            urllib.request.urlopen(request, timeout=timeout).close()
+            urllib.request.urlopen(request, timeout=self.timeout).close()
         except OSError as error:  # Sentry unreachable: keep serving
             log.warning("CSP report not sent to Sentry: %s", error)
+
+
+def forward_to_sentry(
+    app: Flask, security_url: str, timeout: float = 5.0, max_pending: int = 1000
+) -> SentryForwarder:
+    """Post each CSP report ``app``'s receiver keeps to ``security_url``.
+
+    ``security_url`` is the project's Security Header endpoint (Project
+    Settings > Security Headers), such as
+    ``https://o0.ingest.sentry.io/api/0/security/?sentry_key=...``; add
+    ``&sentry_environment=...`` or ``&sentry_release=...`` to it as needed.
+    """
+    forwarder = SentryForwarder(security_url, timeout, max_pending)
+    report_received.connect(forwarder, sender=app, weak=False)
+    return forwarder
 
 
 def create_app(security_url: str) -> Flask:
@@ -82,5 +134,5 @@ def create_app(security_url: str) -> Flask:
 
     app = Flask(__name__)
     Talisman(app, report_receiver="/talisman/reports")
-    forward_to_sentry(app, security_url)
+    app.extensions["sentry_forwarder"] = forward_to_sentry(app, security_url)
     return app
