@@ -63,7 +63,7 @@ from .report_groups import (
     parse_since,
 )
 from .report_types import Report
-from .suggest import Suggestion, app_policies, suggest
+from .suggest import Suggestion, app_policies, suggest, view_replaces
 
 __all__ = ["talisman"]
 
@@ -854,6 +854,7 @@ def suggest_command(disposition: str | None, output: str, file: str) -> None:
                 disposition=chosen,
                 option=option,
                 app_policy=app_policy,
+                replaces=view_replaces(app, option),
             ),
         )
     except (RuntimeError, ValueError) as error:

@@ -431,6 +431,17 @@ class AppState:
         sources = self._view_sources(endpoint, view, _view_attribute_of(view))
         return _valid(apply_layers(compiled.normal, self._layers(endpoint, sources)))
 
+    def replaces(self, endpoint: str, name: str) -> bool:
+        """Whether a layer of ``endpoint`` (its view's or a blueprint's
+        ``@talisman(...)``, its view attribute) replaces option ``name``:
+        then what the app sets for it does not reach the view."""
+        view = self.view_functions.get(endpoint)
+        sources = self._view_sources(endpoint, view, _view_attribute_of(view))
+        return any(
+            operation == "replace" and name in options
+            for operation, options in self._layers(endpoint, sources)
+        )
+
     def _compile(
         self, normal: Mapping[str, Any], layers: list[Layer], endpoint: str | None
     ) -> Result:

@@ -44,6 +44,7 @@ __all__ = [
     "allows",
     "app_policies",
     "suggest",
+    "view_replaces",
 ]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
@@ -501,6 +502,7 @@ def suggest(
     disposition: str = "report",
     option: str = "content_security_policy_report_only",
     app_policy: str | None = None,
+    replaces: Callable[[str], bool] = lambda endpoint: False,
 ) -> Suggestion:
     """The sources to add so that ``reports`` would not have happened.
 
@@ -509,7 +511,9 @@ def suggest(
     enforced one for ``"enforce"``); reports of the other disposition are
     counted and left out. ``app_policy`` is the app's own policy (what a
     view without options of its own gets): the app-wide directives are
-    written out from it.
+    written out from it. ``replaces(endpoint)`` tells a view that replaces
+    ``option`` (``@talisman(...)``): the app's value does not reach it, so
+    what it needs is always given for that view.
     """
     reader = _Reader(policy_of, disposition)
     for report in reports:
@@ -518,8 +522,10 @@ def suggest(
     found.advice = list(reader.advice)
     found.review = list(reader.review)
     # A source every page that needs a source needs is app-wide (pages with
-    # only inline code to fix do not count); so is one a page without a URL
-    # rule needs (it gets the app's own policy).
+    # only inline code to fix do not count, nor views that replace the
+    # option: the app's value does not reach them); so is one a page
+    # without a URL rule needs (it gets the app's own policy).
+    own = {e for e in reader.pages if e is None or not replaces(e)}
     wanted: dict[tuple[str, str], set[str | None]] = {}
     starts: dict[str, str] = {}
     for (endpoint, directive), need in reader.needs.items():
@@ -528,10 +534,12 @@ def suggest(
         for source in need.sources:
             wanted.setdefault((directive, source), set()).add(endpoint)
     for (directive, source), endpoints in wanted.items():
-        if None in endpoints or (len(reader.pages) > 1 and endpoints == reader.pages):
+        reached = endpoints & own
+        app_wide = None in reached or (len(own) > 1 and reached == own)
+        if app_wide:
             found.add.setdefault(directive, []).append(source)
-        else:
-            for endpoint in sorted(e for e in endpoints if e is not None):
+        for endpoint in sorted(e for e in endpoints if e is not None):
+            if not app_wide or endpoint not in own:
                 view = found.views.setdefault(endpoint, {})
                 view.setdefault(directive, []).append(source)
     base = _policies(app_policy)[0] if app_policy else {}
@@ -621,3 +629,11 @@ def app_policies(
     ):
         option = "content_security_policy_report_only"
     return policy_of, policy(None, True), option
+
+
+def view_replaces(app: Flask, option: str) -> Callable[[str], bool]:
+    """For :func:`suggest`'s ``replaces``: whether an endpoint's view (or
+    its blueprint) replaces ``option`` with ``@talisman(...)`` or a view
+    attribute, so that the app's value of it does not reach the view."""
+    state = app.extensions["talisman"]
+    return lambda endpoint: bool(state.replaces(endpoint, option))

@@ -778,3 +778,68 @@ def test_self_for_a_script_is_not_listed_for_review(tmp_path: Path) -> None:
     )
     assert data["add"] == {"script-src": ["'self'"]}
     assert data["review"] == []
+
+
+def replacing_app() -> Flask:
+    """/ and /cart with the app's policy; /gallery's view replaces it."""
+    app = Flask("shop")
+    talisman = Talisman(
+        app,
+        content_security_policy={},
+        content_security_policy_report_only=TIGHT,
+        report_receiver="/reports",
+    )
+    app.add_url_rule("/", "index", lambda: "page")
+    app.add_url_rule("/cart", "cart", lambda: "page")
+    gallery = talisman(
+        content_security_policy_report_only={"default-src": SELF, "img-src": SELF}
+    )(lambda: "page")
+    app.add_url_rule("/gallery", "gallery", gallery)
+    return app
+
+
+def test_a_view_that_replaces_the_policy_gets_its_source_itself(
+    tmp_path: Path,
+) -> None:
+    # The app's policy does not reach a view that replaces it: a source it
+    # needs too is given for its @talisman.extend(...), besides app-wide.
+    reports = [csp(CDN + "/a.png", page=SITE + p) for p in ("/", "/cart", "/gallery")]
+    data = suggested(tmp_path, reports, replacing_app())
+    assert data["add"] == {"img-src": [CDN]}
+    assert data["views"] == {"gallery": {"img-src": [CDN]}}
+
+
+def test_a_replacing_view_does_not_make_a_source_app_wide(tmp_path: Path) -> None:
+    reports = [csp(CDN + "/a.png", page=SITE + p) for p in ("/cart", "/gallery")]
+    data = suggested(tmp_path, reports, replacing_app())
+    # /cart is the one page the app's policy reaches that needs it.
+    assert data["add"] == {}
+    assert data["views"] == {"cart": {"img-src": [CDN]}, "gallery": {"img-src": [CDN]}}
+
+
+def test_applied_to_a_replacing_view_nothing_is_left_to_suggest(
+    tmp_path: Path,
+) -> None:
+    reports = [csp(CDN + "/a.png", page=SITE + p) for p in ("/", "/cart", "/gallery")]
+    data = suggested(tmp_path, reports, replacing_app())
+    app = replacing_app()
+    talisman = app.extensions["talisman"]
+    assert talisman.replaces("gallery", data["option"])
+    assert not talisman.replaces("cart", data["option"])
+    changed = Flask("shop")
+    own = Talisman(
+        changed,
+        content_security_policy={},
+        content_security_policy_report_only={**TIGHT, **data["directives"]},
+        report_receiver="/reports",
+    )
+    changed.add_url_rule("/", "index", lambda: "page")
+    changed.add_url_rule("/cart", "cart", lambda: "page")
+    gallery = own(
+        content_security_policy_report_only={"default-src": SELF, "img-src": SELF}
+    )(lambda: "page")
+    gallery = own.extend(**{data["option"]: data["views"]["gallery"]})(gallery)
+    changed.add_url_rule("/gallery", "gallery", gallery)
+    again = suggested(tmp_path, reports, changed)
+    assert (again["add"], again["views"]) == ({}, {})
+    assert again["counts"]["allowed_now"] == 3
