@@ -44,6 +44,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .errors import ConfigurationError
 from .headers.base import Option, flag
 from .headers.hsts import MAX_AGE_LIMIT
+from .headers.reporting import check_fraction
 from .report_types import (
     MAX_FIELD,
     Rejected,
@@ -598,16 +599,7 @@ def check_optional_positive_int(option: str, value: object) -> int | None:
 
 def check_sample_rate(option: str, value: object) -> float:
     """A fraction above 0 and at most 1."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not 0 < value <= 1
-    ):
-        raise ConfigurationError(
-            f"{option}: {value!r} must be a number above 0 and at most 1 (the "
-            "fraction of reports kept)."
-        )
-    return float(value)
+    return check_fraction(option, value, "reports kept", ".")
 
 
 def check_report_file(option: str, value: object) -> str | None:

@@ -19,6 +19,7 @@ __all__ = [
     "OPTIONS",
     "REPORT_ONLY_QUERY",
     "check_endpoint_name",
+    "check_fraction",
     "check_reporting_endpoints",
     "check_reporting_sample_rate",
     "headers",
@@ -94,8 +95,9 @@ def check_reporting_endpoints(
     return tuple(pairs)
 
 
-def check_reporting_sample_rate(option: str, value: object) -> float:
-    """The fraction of responses that carry reporting: above 0, at most 1."""
+def check_fraction(option: str, value: object, meaning: str, fix: str = "") -> float:
+    """A fraction above 0 and at most 1 (``meaning`` says of what; ``fix``,
+    if given, follows the error's explanation)."""
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
@@ -103,10 +105,19 @@ def check_reporting_sample_rate(option: str, value: object) -> float:
     ):
         raise ConfigurationError(
             f"{option}: {value!r} must be a number above 0 and at most 1 (the "
-            "fraction of responses that ask browsers for reports), such as 0.1. "
-            "To ask for no reports, leave the reporting options unset."
+            f"fraction of {meaning}){fix}"
         )
     return float(value)
+
+
+def check_reporting_sample_rate(option: str, value: object) -> float:
+    """The fraction of responses that carry reporting: above 0, at most 1."""
+    return check_fraction(
+        option,
+        value,
+        "responses that ask browsers for reports",
+        ", such as 0.1. To ask for no reports, leave the reporting options unset.",
+    )
 
 
 def headers(o: Resolved) -> list[Header]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any
 
 import http_sf
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flask_talisman.extension as extension_module
@@ -30,14 +29,7 @@ from ..conftest import (
     refused_test,
     shows,
 )
-
-SETTINGS = settings(
-    derandomize=True,
-    max_examples=int(os.environ.get("TALISMAN_PROPERTY_EXAMPLES", "150")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    database=None,
-)
+from ..properties.test_options import SETTINGS
 
 # -- contract: options in, exact headers out; values refused ----------------
 

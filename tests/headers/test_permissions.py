@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import http_sf
 import pytest
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flask_talisman import (
@@ -30,6 +29,7 @@ from ..conftest import (
     refused_test,
     shows,
 )
+from ..properties.test_options import SETTINGS
 
 # -- contract: options in, exact headers out; values refused ----------------
 
@@ -708,13 +708,6 @@ def test_a_views_report_only_without_a_default_warns_when_it_compiles() -> None:
 
 # -- properties -------------------------------------------------------------------
 
-SETTINGS = settings(
-    derandomize=True,
-    max_examples=int(os.environ.get("TALISMAN_PROPERTY_EXAMPLES", "150")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    database=None,
-)
 features = st.one_of(
     st.sampled_from(["camera", "usb", "geolocation", "fullscreen", "x.y_z-1"]),
     st.text(max_size=10),
