@@ -18,6 +18,7 @@ import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from flask import Flask
@@ -63,7 +64,9 @@ def console_blocks() -> list[Block]:
 BLOCKS = console_blocks()
 
 
-def shop_app() -> Flask:
+def docs_shop() -> ModuleType:
+    """docs/examples/shop.py, the shop the page rolls a policy out on (a
+    fresh module each time: its Talisman is set up on one app)."""
     spec = importlib.util.spec_from_file_location(
         "docs_example_shop", EXAMPLES / "shop.py"
     )
@@ -71,7 +74,11 @@ def shop_app() -> Flask:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    app: Flask = module.create_app()
+    return module
+
+
+def shop_app() -> Flask:
+    app: Flask = docs_shop().create_app()
     return app
 
 

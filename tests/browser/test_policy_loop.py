@@ -30,13 +30,11 @@ must also be those docs/examples/reports.jsonl holds.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -47,6 +45,7 @@ from flask_talisman import SELF
 from flask_talisman.cli import talisman as talisman_cli
 from flask_talisman.report_groups import read_reports
 
+from ..test_rollout_docs import docs_shop
 from .conftest import noted, serve_collector, settle, wait_for
 
 if TYPE_CHECKING:
@@ -61,18 +60,6 @@ SVG = (
 )
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
-
-
-def docs_shop() -> ModuleType:
-    """docs/examples/shop.py, the shop docs/rollout.rst rolls a policy out on."""
-    spec = importlib.util.spec_from_file_location(
-        "docs_example_shop", EXAMPLES / "shop.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def assets_app() -> Flask:
