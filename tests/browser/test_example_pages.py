@@ -25,9 +25,11 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
+import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,14 +221,15 @@ def tls_example(certificate: Certificate | None) -> Iterator[Example]:
 NARROWEST = {"webkit": 447}
 NARROW, WIDE = 420, 1280
 DESKTOP = (WIDE, 720)
-_SIZES: dict[int, tuple[int, int]] = {}
+#: The viewport each engine was last given.
+_SIZES: weakref.WeakKeyDictionary[Engine, tuple[int, int]] = weakref.WeakKeyDictionary()
 
 
 def size(engine: Engine, width: int, height: int) -> int:
     """Make the viewport ``width`` wide (or the engine's narrowest); its width."""
-    if _SIZES.get(id(engine)) != (width, height):
+    if _SIZES.get(engine) != (width, height):
         engine.resize(width, height)
-        _SIZES[id(engine)] = (width, height)
+        _SIZES[engine] = (width, height)
     wanted = max(width, NARROWEST.get(engine.name, 0))
     shown: int = engine.evaluate("innerWidth")
     assert shown == wanted
@@ -234,9 +237,18 @@ def size(engine: Engine, width: int, height: int) -> int:
 
 
 @pytest.fixture(autouse=True)
-def desktop(engine: Engine) -> None:
-    """Every test starts at a desktop's viewport (each driver has its own)."""
-    size(engine, *DESKTOP)
+def viewport(engine: Engine, request: pytest.FixtureRequest) -> None:
+    """Each test's viewport: its ``width`` parameter's, else a desktop's.
+
+    Set here, before the test, so that a run of tests at one width resizes
+    the window once (each driver's own default differs).
+    """
+    callspec = getattr(request.node, "callspec", None)
+    width = callspec.params.get("width") if callspec else None
+    if width is None:
+        size(engine, *DESKTOP)
+    else:
+        size(engine, width, 900)
 
 
 @dataclass
@@ -335,6 +347,16 @@ def refused(engine: Engine, site: Site, expected: Expected) -> set[str]:
     }
 
 
+def settled_reports(reports: Callable[[], list[Any]], timeout: float = 3.0) -> None:
+    """Wait until ``reports()`` has not grown for half a second (at most ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    count, since = len(reports()), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < 0.5:
+        time.sleep(0.1)
+        if len(reports()) != count:
+            count, since = len(reports()), time.monotonic()
+
+
 def check_page(engine: Engine, site: Site, path: str) -> None:
     expected = PAGES[path]
     extra = ENGINE_VIOLATIONS.get(path, {}).get(engine.name, ())
@@ -400,7 +422,9 @@ def check_page(engine: Engine, site: Site, path: str) -> None:
             if report.url == seen.url
         ]
 
-    wait_for(lambda: len(reports()) >= len(expected.violations), timeout=3)
+    # Until they stop coming: not every violation is reported in every
+    # engine and scheme (report-to needs HTTPS), so no count is awaited.
+    settled_reports(reports)
     every = expected.violations + extra
     assert Counter(reports()) <= Counter((v[0], v[1]) for v in every)
 
@@ -490,11 +514,12 @@ def test_the_receiver_answers_reports_without_content_type(example: Example) -> 
 # -- layout at a phone's width and at a desktop's ----------------------------------
 
 
+@pytest.mark.parametrize("width", [NARROW])
 @pytest.mark.parametrize("path", list(PAGES))
 def test_no_page_scrolls_sideways_on_a_narrow_screen(
-    engine: Engine, example: Example, path: str
+    engine: Engine, example: Example, path: str, width: int
 ) -> None:
-    narrow = size(engine, NARROW, 900)
+    narrow = size(engine, width, 900)
     engine.goto(example.site.url(path))
     if PAGES[path].panel:
         panel(engine, "#headers-panel")
