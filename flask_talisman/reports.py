@@ -197,24 +197,34 @@ def _flask_limiter(app: Flask) -> Any:
     return usable[0] if usable else None
 
 
-class _Drops:
-    """Posts over the rate limit: counted, logged at most once a minute."""
+class _Tally:
+    """Something that keeps happening (a client may make it happen): counted,
+    and logged at most once a minute, so that it cannot flood the log."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        #: Posts dropped by this process since it started.
+        #: How many times it happened in this process.
         self.total = 0
         self._logged = -math.inf
 
-    def add(self, client: str, limit: int) -> None:
+    def add(self, count: int = 1) -> int | None:
+        """Count ``count`` more; the total if it is time to log, else ``None``."""
         now = time.monotonic()
         with self._lock:
-            self.total += 1
-            total = self.total
-            due = now - self._logged >= _WINDOW
-            if due:
-                self._logged = now
-        if due:
+            self.total += count
+            if now - self._logged < _WINDOW:
+                return None
+            self._logged = now
+            return self.total
+
+
+class _Drops(_Tally):
+    """Posts over the rate limit."""
+
+    def add_post(self, client: str, limit: int) -> None:
+        """Count a post of ``client`` over ``limit``; log it if due."""
+        total = self.add()
+        if total is not None:
             logger.warning(
                 "report_receiver_rate_limit: %s posted more than %d times in a "
                 "minute; posts over the limit are answered 204 and dropped "
@@ -248,10 +258,9 @@ class _ReportFile:
     def __init__(self, path: str, max_bytes: int | None) -> None:
         self.path = path
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._full_logged = -math.inf
-        #: Reports left out of the full file by this process.
-        self.left_out = 0
+        #: Reports left out of the full file, and not written for an error.
+        self.left_out = _Tally()
+        self.unwritten = _Tally()
 
     def create(self) -> None:
         """Create the file if missing; raise ``ConfigurationError`` if it
@@ -299,14 +308,8 @@ class _ReportFile:
             os.close(fd)  # releases the lock
 
     def _full(self, count: int) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self.left_out += count
-            left_out = self.left_out
-            due = now - self._full_logged >= _WINDOW
-            if due:
-                self._full_logged = now
-        if due:
+        left_out = self.left_out.add(count)
+        if left_out is not None:
             logger.warning(
                 "report_receiver_file: %s holds report_receiver_file_max_bytes "
                 "(%d bytes); reports are no longer written to it, only logged and "
@@ -318,12 +321,16 @@ class _ReportFile:
             )
 
     def _failed(self, error: OSError, count: int) -> None:
-        logger.error(
-            "report_receiver_file: %d report(s) not written to %s: %s",
-            count,
-            self.path,
-            error.strerror or error,
-        )
+        unwritten = self.unwritten.add(count)
+        if unwritten is not None:
+            logger.error(
+                "report_receiver_file: %d report(s) not written to %s: %s (%d so "
+                "far in this process; this is logged once a minute)",
+                count,
+                self.path,
+                error.strerror or error,
+                unwritten,
+            )
 
 
 def _summary(report: Report) -> str:
@@ -362,8 +369,8 @@ class _Receiver:
         #: Flask-Limiter's storage, once found (set by :meth:`use_extensions`).
         self.shared: _SharedLimit | None = None
         self.drops = _Drops()
-        #: When a failure of Flask-Limiter's storage was last logged.
-        self.storage_warned = -math.inf
+        #: Failures of Flask-Limiter's storage or key function.
+        self.storage_failures = _Tally()
         self.view = self._make_view()
 
     def use_extensions(self, app: Flask) -> None:
@@ -391,9 +398,7 @@ class _Receiver:
                 key = shared.key()
                 allowed = shared.allow(key)
             except Exception as error:  # the storage is down: count here
-                now = time.monotonic()
-                if now - self.storage_warned >= _WINDOW:  # once a minute
-                    self.storage_warned = now
+                if self.storage_failures.add() is not None:
                     logger.warning(
                         "report_receiver_rate_limit: Flask-Limiter's storage "
                         "or key function failed (%s); counting in this process "
@@ -402,14 +407,14 @@ class _Receiver:
                     )
             else:
                 if not allowed:
-                    self.drops.add(key, shared.item.amount)
+                    self.drops.add_post(key, shared.item.amount)
                 return allowed
         if self.local is None:
             return True
         client = request.remote_addr or "-"
         if self.local.allow(client):
             return True
-        self.drops.add(client, self.local.limit)
+        self.drops.add_post(client, self.local.limit)
         return False
 
     def _make_view(self) -> Callable[[], Response]:
@@ -757,8 +762,8 @@ OPTIONS = (
             "post's lines are written at once under an exclusive ``flock``, so the "
             "file only holds whole lines. It is opened for each post, so a rotated "
             "file is started anew. A write that fails is logged as an error on the "
-            "``flask_talisman.reports`` logger (the report is still logged and "
-            "signalled). The file grows up to "
+            "``flask_talisman.reports`` logger, at most once a minute (the report "
+            "is still logged and signalled). The file grows up to "
             ":topt:`report_receiver_file_max_bytes`. A file in a folder the app "
             "serves as static files is refused. ``None`` (the default): no file."
         ),

@@ -153,6 +153,28 @@ def test_a_file_that_cannot_be_written_is_logged_and_the_report_still_signalled(
     )
 
 
+def test_a_failing_file_is_logged_once_a_minute_not_once_a_post(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk must not let any client write a log line per post."""
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(path)
+    path.unlink()
+    path.mkdir()
+    now = [1000.0]
+    monkeypatch.setattr(reports_module.time, "monotonic", lambda: now[0])
+    with caplog.at_level(logging.ERROR, logger="flask_talisman.reports"):
+        for _ in range(5):
+            post(app, BATCH)
+        now[0] += 60
+        post(app, BATCH)
+    assert [r.getMessage().split(": ", 2)[-1] for r in caplog.records] == [
+        "Is a directory (3 so far in this process; this is logged once a minute)",
+        "Is a directory (18 so far in this process; this is logged once a minute)",
+    ]
+    assert len(received) == 18
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
