@@ -82,9 +82,10 @@ def subject_of(report: Report) -> str:
 
 def blocked_place(value: str) -> str:
     """A blocked URL as reports are grouped by it: its origin and path,
-    without the query and fragment; a scheme alone (``data:``) for a URL of
-    a scheme without a host (``data:image/png;base64,...``); a word such as
-    ``inline`` or ``eval`` as it is."""
+    without the user name, password, query and fragment; a scheme alone
+    (``data:``) for a URL of a scheme without a host
+    (``data:image/png;base64,...``); a word such as ``inline`` or ``eval``
+    as it is."""
     value = value.strip()
     if "://" in value:
         try:
@@ -92,9 +93,9 @@ def blocked_place(value: str) -> str:
         except ValueError:  # an invalid IPv6 host, say
             return value.split("?")[0].split("#")[0][:_MAX_SHOWN]
         if parts.scheme and parts.netloc:
-            return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}"[
-                :_MAX_SHOWN
-            ]
+            # The host and port: a user name and password are never shown.
+            host = parts.netloc.rpartition("@")[2].lower()
+            return f"{parts.scheme.lower()}://{host}{parts.path}"[:_MAX_SHOWN]
     scheme = _SCHEME_ONLY.match(value)
     if scheme and scheme.group(1).lower() not in ("http", "https"):
         return f"{scheme.group(1).lower()}:"

@@ -214,6 +214,9 @@ def test_what_a_report_is_about(report: Report, subject: str) -> None:
     [
         ("https://cdn.example/a/b.js?v=3#top", "https://cdn.example/a/b.js"),
         ("HTTPS://CDN.EXAMPLE:8443/A", "https://cdn.example:8443/A"),
+        # Kept by report_receiver_keep_url_query=True, never shown.
+        ("https://user:secret@cdn.example/a.png", "https://cdn.example/a.png"),
+        ("https://a@b@cdn.example:8443/", "https://cdn.example:8443/"),
         ("wss://live.example/socket", "wss://live.example/socket"),
         ("data:image/png;base64,iVBORw0KGgo=", "data:"),
         ("blob:https://shop.example/1b2c", "blob:"),
