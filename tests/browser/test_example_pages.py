@@ -237,12 +237,16 @@ def size(engine: Engine, width: int, height: int) -> int:
 
 
 @pytest.fixture(autouse=True)
-def viewport(engine: Engine, request: pytest.FixtureRequest) -> None:
-    """Each test's viewport: its ``width`` parameter's, else a desktop's.
+def viewport(request: pytest.FixtureRequest) -> None:
+    """Each browser test's viewport: its ``width`` parameter's, else a desktop's.
 
     Set here, before the test, so that a run of tests at one width resizes
-    the window once (each driver's own default differs).
+    the window once (each driver's own default differs). A test without a
+    browser gets none.
     """
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
     callspec = getattr(request.node, "callspec", None)
     width = callspec.params.get("width") if callspec else None
     if width is None:
