@@ -39,6 +39,7 @@ from .report_groups import blocked_place, subject_of
 from .report_types import Report
 
 __all__ = [
+    "MAX_ADVICE",
     "PagePolicy",
     "Suggestion",
     "allows",
@@ -80,6 +81,10 @@ _NOT_WIDENED = {
 # A host as a CSP source can name it (CSP3 host-part: host-chars and dots;
 # no IPv6 literal), after IDNA encoding.
 _HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?\Z")
+
+#: The distinct advice lines a suggestion lists at most (a flood of forged
+#: reports could bring one per report); the rest are counted in one line.
+MAX_ADVICE = 50
 
 #: ``(endpoint, policy)`` for a page's URL: the endpoint of the URL rule
 #: that serves it (``None``: no rule, so the app's own options apply) and
@@ -287,6 +292,10 @@ def _is_ip(host: str) -> bool:
     return str(address) != "127.0.0.1"
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _page(url: str) -> str:
     """A page's address without its query and fragment, as advice names it."""
     return url.split("#")[0].split("?")[0]
@@ -321,6 +330,7 @@ class _Reader:
         self.pages: set[str | None] = set()
         self.advice: dict[str, None] = {}
         self.review: dict[str, None] = {}
+        self.advice_left_out = 0
         self.counts = dict.fromkeys(
             (
                 "read",
@@ -382,7 +392,10 @@ class _Reader:
 
     def _advise(self, text: str) -> None:
         self.counts["advice"] += 1
-        self.advice.setdefault(text, None)
+        if text in self.advice or len(self.advice) < MAX_ADVICE:
+            self.advice.setdefault(text, None)
+        else:
+            self.advice_left_out += 1
 
     def _code(self, blocked: str, name: str, where: str, header: str) -> None:
         if blocked == "inline":
@@ -520,6 +533,12 @@ def suggest(
         reader.read(report)
     found = Suggestion(option, disposition, counts=reader.counts)
     found.advice = list(reader.advice)
+    if reader.advice_left_out:
+        found.advice.append(
+            f"{_plural(reader.advice_left_out, 'more report')} got advice "
+            f"beyond the first {MAX_ADVICE} kinds, left out here: see flask "
+            "talisman reports for them (a flood of them may be forged)."
+        )
     found.review = list(reader.review)
     # A source every page that needs a source needs is app-wide (pages with
     # only inline code to fix do not count, nor views that replace the

@@ -29,7 +29,7 @@ from flask.cli import ScriptInfo
 from flask_talisman import SELF, Talisman
 from flask_talisman.cli import talisman as talisman_cli
 from flask_talisman.report_types import Report
-from flask_talisman.suggest import PagePolicy, allows, suggest
+from flask_talisman.suggest import MAX_ADVICE, PagePolicy, allows, suggest
 
 SITE = "https://shop.example"
 CDN = "https://cdn.example"
@@ -843,3 +843,22 @@ def test_applied_to_a_replacing_view_nothing_is_left_to_suggest(
     again = suggested(tmp_path, reports, changed)
     assert (again["add"], again["views"]) == ({}, {})
     assert again["counts"]["allowed_now"] == 3
+
+
+def test_a_flood_of_advice_is_cut_to_its_first_kinds(tmp_path: Path) -> None:
+    # Forged reports, each on a page of its own, would bring a line each.
+    reports = [
+        csp("inline", "script-src-elem", f"{SITE}/items/{n}")
+        for n in range(MAX_ADVICE + 30)
+    ]
+    data = suggested(tmp_path, reports)
+    assert len(data["advice"]) == MAX_ADVICE + 1
+    assert data["advice"][MAX_ADVICE - 1].startswith(
+        f"An inline script on {SITE}/items/{MAX_ADVICE - 1} (endpoint item)"
+    )
+    assert data["advice"][-1] == (
+        f"30 more reports got advice beyond the first {MAX_ADVICE} kinds, left "
+        "out here: see flask talisman reports for them (a flood of them may be "
+        "forged)."
+    )
+    assert data["counts"]["advice"] == MAX_ADVICE + 30
