@@ -153,6 +153,19 @@ def test_a_file_that_cannot_be_written_is_logged_and_the_report_still_signalled(
     )
 
 
+def test_a_file_replaced_by_a_device_is_not_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "reports.jsonl"
+    app, received = file_app(path)
+    path.unlink()
+    path.symlink_to(os.devnull)
+    with caplog.at_level(logging.ERROR, logger="flask_talisman.reports"):
+        assert post(app, BATCH).status_code == 204
+    assert f"3 report(s) not written to {path}: not a regular file" in caplog.text
+    assert len(received) == 3
+
+
 def test_a_failing_file_is_logged_once_a_minute_not_once_a_post(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
