@@ -628,13 +628,20 @@ def app_policies(
             cache[key] = _served(app, rule, secure, host).headers.get(name)
         return cache[key]
 
+    # Mounted under a prefix (APPLICATION_ROOT), the app's URL rules match
+    # a page's path without it.
+    root = str(app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
+
     def policy_of(page_url: str) -> PagePolicy:
         try:
             page = urlsplit(page_url)
             adapter = app.url_map.bind(
                 page.netloc or host, url_scheme=page.scheme or "https"
             )
-            rule, _ = adapter.match(page.path or "/", method="GET", return_rule=True)
+            path = page.path or "/"
+            if root and (path == root or path.startswith(root + "/")):
+                path = path[len(root) :] or "/"
+            rule, _ = adapter.match(path, method="GET", return_rule=True)
         except (HTTPException, ValueError):
             rule = None
         secure = not page_url.lower().startswith("http:")

@@ -862,3 +862,22 @@ def test_a_flood_of_advice_is_cut_to_its_first_kinds(tmp_path: Path) -> None:
         "forged)."
     )
     assert data["counts"]["advice"] == MAX_ADVICE + 30
+
+
+@pytest.mark.parametrize("root", ["/shop", "/shop/"])
+def test_a_page_under_application_root_is_matched_to_its_view(
+    tmp_path: Path, root: str
+) -> None:
+    # Mounted under a prefix, the page's path is the rule's with the prefix.
+    app = make_app()
+    app.config["APPLICATION_ROOT"] = root
+    reports = [
+        csp(CDN + "/a.png", page=SITE + "/shop/gallery"),
+        csp(CDN + "/b.png", "font-src", page=SITE + "/shop"),
+    ]
+    data = suggested(tmp_path, reports, app)
+    assert data["views"] == {
+        "gallery": {"img-src": [CDN]},
+        "index": {"font-src": [CDN]},
+    }
+    assert data["add"] == {}
