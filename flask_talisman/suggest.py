@@ -468,7 +468,16 @@ class _Reader:
             return
         for directives in _policies(header):
             applied = _effective(directives, name)
-            if applied is None or allows(directives[applied], blocked, page_url):
+            if applied is None:
+                continue
+            sources = directives[applied]
+            # 'strict-dynamic' makes browsers ignore a script directive's
+            # URL sources (a fallback's too: default-src's for scripts
+            # alone, never for images or fonts).
+            dynamic = name in _SCRIPT and "'strict-dynamic'" in (
+                s.lower() for s in sources
+            )
+            if not dynamic and allows(sources, blocked, page_url):
                 continue
             target = _target(directives, name)
             if scheme in _SAFE_SCHEMES and (
@@ -480,8 +489,7 @@ class _Reader:
                     "that scheme lets injected code run."
                 )
                 return
-            sources = directives[applied]
-            if "'strict-dynamic'" in (s.lower() for s in sources):
+            if dynamic:
                 self._advise(
                     f"{blocked} on {where} was blocked by {name}, whose "
                     "'strict-dynamic' makes browsers ignore origins: load it "

@@ -881,3 +881,27 @@ def test_a_page_under_application_root_is_matched_to_its_view(
         "index": {"font-src": [CDN]},
     }
     assert data["add"] == {}
+
+
+def test_strict_dynamic_in_default_src_leaves_images_their_origins() -> None:
+    # 'strict-dynamic' is for scripts: an image falling back to default-src
+    # is matched by its origins, and gets one.
+    def policy_of(page: str) -> PagePolicy:
+        return (None, "default-src 'self' 'nonce-abc' 'strict-dynamic'")
+
+    found = suggest([csp(CDN + "/a.png", "img-src", SITE + "/x")], policy_of)
+    assert (found.add, found.advice) == ({"img-src": [CDN]}, [])
+    found = suggest([csp(CDN + "/a.js", "script-src-elem", SITE + "/x")], policy_of)
+    assert found.add == {}
+    assert "'strict-dynamic' makes browsers ignore origins" in found.advice[0]
+
+
+def test_strict_dynamic_ignores_an_origin_the_policy_lists() -> None:
+    # Browsers blocked a script from a listed origin: 'strict-dynamic' made
+    # them ignore it. That is advice, not "allowed by the policy now".
+    def policy_of(page: str) -> PagePolicy:
+        return (None, f"script-src 'nonce-abc' 'strict-dynamic' {CDN}")
+
+    found = suggest([csp(CDN + "/a.js", "script-src-elem", SITE + "/x")], policy_of)
+    assert found.counts["allowed_now"] == 0
+    assert "'strict-dynamic' makes browsers ignore origins" in found.advice[0]
