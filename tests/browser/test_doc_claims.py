@@ -48,6 +48,14 @@ image.onerror = () => {{ window.result = "refused"; }};
 image.src = "/pixel.png?" + Math.random();
 </script>"""
 
+#: An element with the nonce and a handler attribute, and a nonce'd script
+#: noting the page's load.
+HANDLER = f"""<script nonce="{NONCE}">window.result = {{}};</script>
+<img src="/pixel.png?attr" nonce="{NONCE}" onload="window.result.handler = true">
+<script nonce="{NONCE}">
+addEventListener("load", () => {{ window.result.loaded = true; }});
+</script>"""
+
 #: path: (headers, body). Every CSP lets the page's nonce'd scripts run.
 PAGES: dict[str, tuple[dict[str, str], str]] = {
     # 'none' beside another source, and alone (the control).
@@ -82,6 +90,34 @@ PAGES: dict[str, tuple[dict[str, str], str]] = {
             )
         },
         LOAD_IMAGE,
+    ),
+    # The same directive in another letter case: the first still counts.
+    "/twice-other-case": (
+        {
+            "Content-Security-Policy": (
+                f"script-src 'nonce-{NONCE}'; img-src 'none'; IMG-SRC 'self'"
+            )
+        },
+        LOAD_IMAGE,
+    ),
+    # script-src-attr: 'unsafe-inline' lets a handler attribute run, unless
+    # the directive also has a nonce.
+    "/attr-unsafe-inline": (
+        {
+            "Content-Security-Policy": (
+                f"script-src 'nonce-{NONCE}'; script-src-attr 'unsafe-inline'"
+            )
+        },
+        HANDLER,
+    ),
+    "/attr-nonce": (
+        {
+            "Content-Security-Policy": (
+                f"script-src 'nonce-{NONCE}';"
+                f" script-src-attr 'unsafe-inline' 'nonce-{NONCE}'"
+            )
+        },
+        HANDLER,
     ),
     # With a nonce, 'unsafe-inline' is ignored; a nonce on a handler
     # attribute does not make it run.
@@ -287,6 +323,21 @@ def test_unquoted_self_is_a_host_name(engine: Engine, site: Site) -> None:
 def test_a_directive_given_twice_the_first_counts(engine: Engine, site: Site) -> None:
     assert image_at(engine, site, "/twice-none-first") == "refused"
     assert image_at(engine, site, "/twice-self-first") == "loaded"
+    # Directive names are case-insensitive: IMG-SRC repeats img-src.
+    assert image_at(engine, site, "/twice-other-case") == "refused"
+
+
+def test_a_nonce_in_script_src_attr_turns_its_unsafe_inline_off(
+    engine: Engine, site: Site
+) -> None:
+    """A handler attribute runs under ``script-src-attr 'unsafe-inline'``,
+    and not once the directive also has a nonce (which no attribute can
+    match, even on an element that carries it)."""
+    engine.goto(site.url("/attr-unsafe-inline"))
+    found = settle(engine, "window.result.loaded && window.result")
+    assert found == {"handler": True, "loaded": True}
+    engine.goto(site.url("/attr-nonce"))
+    assert settle(engine, "window.result.loaded && window.result") == {"loaded": True}
 
 
 def test_a_nonce_turns_unsafe_inline_off_and_no_handler_runs(
