@@ -227,6 +227,7 @@ def test_a_host_is_written_in_lower_case_and_punycode(tmp_path: Path) -> None:
         "*.evil.example",
         "a.example,b.example",
         "cdn.example%3Bx",
+        "a" * 64 + ".example",  # a label IDNA cannot encode
     ],
 )
 def test_a_host_a_source_cannot_name_is_never_suggested(
@@ -905,3 +906,13 @@ def test_strict_dynamic_ignores_an_origin_the_policy_lists() -> None:
     found = suggest([csp(CDN + "/a.js", "script-src-elem", SITE + "/x")], policy_of)
     assert found.counts["allowed_now"] == 0
     assert "'strict-dynamic' makes browsers ignore origins" in found.advice[0]
+
+
+def test_a_directive_a_policy_does_not_restrict_needs_nothing() -> None:
+    # No img-src and no default-src: images are not restricted by it.
+    def policy_of(page: str) -> PagePolicy:
+        return (None, "script-src 'self'")
+
+    found = suggest([csp(CDN + "/a.png", "img-src", SITE + "/x")], policy_of)
+    assert (found.add, found.views, found.advice) == ({}, {}, [])
+    assert found.counts["allowed_now"] == 1
