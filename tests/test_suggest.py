@@ -536,6 +536,29 @@ def test_the_one_policy_sent_report_only_is_content_security_policy(
     assert data["add"] == {"img-src": [CDN]}
 
 
+def test_in_the_one_policy_mode_the_json_applies_as_it_says(tmp_path: Path) -> None:
+    # 1.1.0's content_security_policy_report_only=True: the one policy is
+    # content_security_policy, sent report-only; its views extend it.
+    reports = [
+        csp(CDN + "/a.png", page=SITE + "/gallery"),
+        csp(CDN + "/lib.js", "script-src-elem", SITE + "/gallery"),
+        csp(CDN + "/lib.js", "script-src-elem", SITE + "/cart"),
+    ]
+    app = make_app(report_only=True, enforced=TIGHT)
+    data = suggested(tmp_path, reports, app)
+    assert data["option"] == "content_security_policy"
+    assert data["add"] == {"script-src": [CDN]}
+    assert data["views"] == {"gallery": {"img-src": [CDN]}}
+    applied = make_app(
+        report_only=True,
+        enforced={**TIGHT, **data["directives"]},
+        views={e: {data["option"]: v} for e, v in data["views"].items()},
+    )
+    again = suggested(tmp_path, reports, applied)
+    assert (again["add"], again["views"]) == ({}, {})
+    assert again["counts"]["allowed_now"] == 3
+
+
 def test_a_page_without_that_policy_now_is_counted(tmp_path: Path) -> None:
     app = make_app(report_only=False, enforced=TIGHT)
     data = suggested(
