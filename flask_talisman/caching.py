@@ -7,7 +7,8 @@ only for responses whose CSP carries a nonce:
 * A ``304 Not Modified`` gets no nonce'd CSP at all (the hook leaves it
   out), so the browser keeps the header it stored with the body, whose
   nonce matches (RFC 9111, section 4.3.4: a 304 updates only the header
-  fields it carries).
+  fields it carries; Chromium and Firefox run the stored page's scripts
+  on each revalidated visit, tests/browser/test_revalidation.py).
 * :func:`body_uses_nonce` tells whether the body used this request's
   nonce; :func:`make_private` then keeps the response out of shared caches
   (a CDN, a caching proxy), which would hand one visitor's nonce to every

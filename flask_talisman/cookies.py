@@ -110,7 +110,8 @@ def harden_cookie(header: str, hardening: CookieHardening, secure: bool) -> str:
     if hardening.http_only and "httponly" not in attributes:
         added.append("HttpOnly")
     samesite = hardening.samesite
-    # SameSite=None without Secure is rejected by browsers: not added on HTTP.
+    # SameSite=None without Secure is rejected by Chromium and Firefox (WebKit
+    # keeps it: tests/browser/test_doc_claims.py): not added on HTTP.
     if samesite and "samesite" not in attributes and (samesite != "None" or secure):
         added.append(f"SameSite={samesite}")
     if name.startswith("__Host-"):
@@ -224,8 +225,10 @@ OPTIONS = (
         details=(
             'Sets ``SESSION_COOKIE_SAMESITE``: ``"Strict"``, ``"Lax"`` or '
             '``"None"`` in any capitalisation (normalised to that spelling), or '
-            '``None`` to leave the attribute out. Browsers accept ``"None"`` only '
-            "together with ``Secure``. Other values are refused."
+            "``None`` to leave the attribute out. Chromium and Firefox accept "
+            '``"None"`` only together with ``Secure``, as RFC 6265bis says; '
+            "WebKit keeps it without (``tests/browser/test_doc_claims.py``). "
+            "Other values are refused."
         ),
     ),
     Option(
@@ -269,8 +272,9 @@ OPTIONS = (
             "With :topt:`harden_cookies`: the ``SameSite`` value added to cookies "
             'that have none: ``"Strict"``, ``"Lax"``, ``"None"`` (any '
             "capitalisation) or ``None`` to add none. ``SameSite=None`` is only "
-            "added on secure responses, since browsers reject it without "
-            "``Secure``."
+            "added on secure responses, since Chromium and Firefox reject it "
+            "without ``Secure`` (WebKit keeps it: "
+            "``tests/browser/test_doc_claims.py``)."
         ),
     ),
     Option(

@@ -534,8 +534,9 @@ OPTIONS = (
         details=(
             "Exact origins (``scheme://host[:port]``) whose requests pass "
             ":topt:`cross_origin_protection` and :topt:`resource_isolation`, "
-            "matched against the request's ``Origin`` header. Browsers send "
-            "``Origin`` with every unsafe method and every CORS request "
+            "matched against the request's ``Origin`` header. The Fetch standard "
+            "has browsers send ``Origin`` with every unsafe method and every CORS "
+            "request "
             "(``fetch()``, preflights), not with an ``<img>`` or a classic "
             "``<script>``. Case and a default port are normalised; a path, a "
             "wildcard and ``null`` are refused. ``@talisman.extend(...)`` adds "

@@ -225,7 +225,8 @@ OPTIONS = (
         details=(
             "Redirect with 307 (or 308) so that browsers repeat the request with "
             "the same method and body; with 302 and 301 they turn a POST into a "
-            "GET."
+            "GET (Chromium, Firefox and WebKit do both: "
+            "``tests/browser/test_doc_claims.py``)."
         ),
     ),
     Option(

@@ -76,7 +76,8 @@ BALANCED_CSP: Mapping[str, Any] = MappingProxyType(
 
 #: A nonce-based strict CSP (CSP Level 3): 'strict-dynamic' lets a nonce'd
 #: loader add scripts; https: and 'unsafe-inline' are ignored by browsers
-#: that understand nonces and keep older ones working.
+#: that understand 'strict-dynamic' and nonces (Chromium, Firefox and WebKit:
+#: tests/browser/test_doc_claims.py) and keep older ones working.
 STRICT_CSP: Mapping[str, Any] = MappingProxyType(
     {
         "script-src": [NONCE, STRICT_DYNAMIC, "https:", UNSAFE_INLINE],

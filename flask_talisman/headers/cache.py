@@ -105,7 +105,9 @@ OPTIONS = (
         example='["cache", "cookies", "storage"]',
         section="More headers",
         details=(
-            "``Clear-Site-Data``, which makes the browser delete this site's data, "
+            "``Clear-Site-Data``, which makes the browser delete this site's data "
+            "(Chromium, Firefox and WebKit clear cookies and storage: "
+            "``tests/browser/test_other_headers.py``), "
             'for a logout view for instance: a list of types from ``"cache"``, '
             '``"clientHints"``, ``"cookies"``, ``"executionContexts"``, '
             '``"prefetchCache"``, ``"prerenderCache"``, ``"storage"`` and ``"*"`` '

@@ -796,16 +796,19 @@ OPTIONS = (
         section="Content-Security-Policy",
         details=(
             "``True`` sends the policy as ``Content-Security-Policy-Report-Only``: "
-            "browsers report violations without blocking anything. That needs "
+            "browsers report violations without blocking anything (Chromium, "
+            "Firefox and WebKit do: ``tests/browser/test_reporting.py``). That "
+            "needs "
             "somewhere to send reports: :topt:`content_security_policy_report_uri`, "
             ":topt:`content_security_policy_report_to`, :topt:`report_receiver` or "
             "a ``report-uri`` or ``report-to`` directive in the policy. Without one "
             "it raises :class:`~flask_talisman.ConfigurationError`. A policy (a "
             "dict or a string, written like :topt:`content_security_policy`) is "
             "sent as a second, report-only header next to the enforced policy; it "
-            "needs no report destination, since violations also show in the browser "
-            'console. A string that looks like a boolean (``"true"``, ``"0"``, '
-            '``"yes"``...) is refused.'
+            "needs no report destination, since Chromium, Firefox and WebKit "
+            "still fire a ``securitypolicyviolation`` event at the page for each "
+            "violation (``tests/browser/test_doc_claims.py``). A string that "
+            'looks like a boolean (``"true"``, ``"0"``, ``"yes"``...) is refused.'
         ),
     ),
     Option(
@@ -838,11 +841,13 @@ OPTIONS = (
             "directive the policy lacks is created from the sources of the "
             "directive it falls back to (``script-src-elem`` from ``script-src``, "
             "then ``default-src``; ``style-src-elem`` likewise). Warns for "
-            "directives where browsers ignore nonces (anything but "
+            "directives where CSP Level 3 ignores nonces (anything but "
             "``default-src``, ``script-src``, ``script-src-elem``, ``style-src``, "
             "``style-src-elem``); ``script-src-attr`` and ``style-src-attr`` never "
             "get one, since a nonce there would turn off their "
-            "``'unsafe-inline'``. A nonce added to a directive whose only source "
+            "``'unsafe-inline'`` (it does in Chromium, Firefox and WebKit: "
+            "``tests/browser/test_doc_claims.py``). A nonce added to a directive "
+            "whose only source "
             "is ``'none'`` replaces the ``'none'``."
         ),
     ),
@@ -859,8 +864,9 @@ OPTIONS = (
             "A ``Reporting-Endpoints`` name added to the policy as ``report-to "
             "<name>``, unless the policy has its own ``report-to`` directive. "
             "``False`` keeps the ``report-to`` directive out even when "
-            ":topt:`report_receiver` would add one, so that Chromium, which ignores "
-            "``report-uri`` in a policy that has ``report-to``, uses the "
+            ":topt:`report_receiver` would add one, so that Chromium, Firefox and "
+            "WebKit, which each ignore ``report-uri`` in a policy that has "
+            "``report-to`` (``tests/browser/test_reporting.py``), use the "
             "``report-uri``. Responses to plain-HTTP requests never get a "
             "``report-to`` directive. See :doc:`reporting`."
         ),

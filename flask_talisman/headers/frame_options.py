@@ -106,8 +106,10 @@ OPTIONS = (
             "``ALLOW_FROM`` without it raises "
             ":class:`~flask_talisman.ConfigurationError` (at the same moments as "
             ":topt:`content_security_policy_report_only` without a report URI), and "
-            "using it warns because current browsers ignore ``ALLOW-FROM``: add a "
-            "``frame-ancestors`` directive to the CSP instead."
+            "using it warns because Chromium, Firefox and WebKit ignore "
+            "``ALLOW-FROM`` and let any origin frame the page "
+            "(``tests/browser/test_doc_claims.py``): add a ``frame-ancestors`` "
+            "directive to the CSP instead."
         ),
     ),
 )

@@ -85,7 +85,7 @@ OPTIONS = (
         section="HTTPS",
         details=(
             "Send ``Strict-Transport-Security`` on responses to secure requests "
-            "(never on plain HTTP, where browsers ignore it)."
+            "(never on plain HTTP, where RFC 6797 has browsers ignore it)."
         ),
     ),
     Option(
@@ -97,7 +97,8 @@ OPTIONS = (
         example="True",
         section="HTTPS",
         details=(
-            "Add ``preload``, the opt-in to browsers' built-in HSTS lists. Warns "
+            "Add ``preload``, the opt-in to hstspreload.org's list, which browsers "
+            "build in. Warns "
             "unless ``includeSubDomains`` is on and ``max-age`` is at least "
             "31536000, which the preload list requires."
         ),
@@ -112,7 +113,8 @@ OPTIONS = (
         section="HTTPS",
         details=(
             "The ``max-age`` in seconds (the default is a year). A non-negative "
-            "``int``; ``0`` tells browsers to forget the rule. A string of digits "
+            "``int``; ``0`` tells browsers to forget the rule (RFC 6797). A string "
+            "of digits "
             '(``"31536000"``, as read from the environment) and a float without a '
             "fraction (``600.0``) are taken as that number; other strings and "
             "floats, booleans and negative numbers are refused."

@@ -129,7 +129,11 @@ OPTIONS = (
         section="More headers",
         details=(
             "``Integrity-Policy``: make the browser refuse scripts (and styles) "
-            "loaded without Subresource Integrity metadata. A dict with the keys "
+            "loaded without Subresource Integrity metadata (Chromium, Firefox "
+            "and WebKit refuse such a script under "
+            "``blocked-destinations=(script)``: "
+            "``tests/browser/test_doc_claims.py``; styles are not measured). A "
+            "dict with the keys "
             '``blocked-destinations`` (a list of ``"script"`` and ``"style"``), '
             '``sources`` (``["inline"]``) and ``endpoints`` (a list of '
             "``Reporting-Endpoints`` names), or the header string itself: "

@@ -99,7 +99,10 @@ OPTIONS = (
         section="Other headers",
         details=(
             "Send ``X-Content-Type-Options: nosniff``, which stops browsers from "
-            "guessing a response's type from its content."
+            "guessing a response's type from its content (the Fetch standard): "
+            "Chromium, Firefox and WebKit refuse a script served as "
+            "``text/plain`` with it and run the same script without it "
+            "(``tests/browser/test_doc_claims.py``)."
         ),
     ),
     Option(
@@ -112,8 +115,10 @@ OPTIONS = (
         section="Other headers",
         details=(
             '``X-XSS-Protection``. The string ``"0"`` sends ``0``, which turns off '
-            "the filter that older browsers ran; current browsers have removed it, "
-            'and the old filter could be abused, so ``"0"`` is the value to send if '
+            "the filter that older browsers ran; Chromium, Firefox and WebKit have "
+            "none (each runs a reflected script under ``1; mode=block``: "
+            "``tests/browser/test_doc_claims.py``), and the old filter could be "
+            'abused, so ``"0"`` is the value to send if '
             'any. ``True``, ``1`` or ``"1; mode=block"`` sends ``1; mode=block``, '
             "as flask-talisman 1.1.0 did. ``False``, ``0`` or ``None`` sends "
             "nothing (1.1.0 read the option by truth value). Other values are "
@@ -129,8 +134,10 @@ OPTIONS = (
         example='"off"',
         section="More headers",
         details=(
-            '``X-DNS-Prefetch-Control``: ``"off"`` stops browsers from resolving '
-            'the host names of links ahead of time; ``"on"`` allows it.'
+            '``X-DNS-Prefetch-Control``, a non-standard hint (MDN): ``"off"`` '
+            "asks browsers not to resolve the host names of links ahead of time; "
+            '``"on"`` allows it. Not measured by the browser suite: a page '
+            "cannot see DNS lookups."
         ),
     ),
     Option(

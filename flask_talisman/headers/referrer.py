@@ -30,7 +30,8 @@ REFERRER_POLICIES = (
 def check_referrer_policy(option: str, value: object) -> str | None:
     """Return the header value (tokens joined by ``", "``) or ``None``.
 
-    A list gives fallbacks: browsers use the last token they understand.
+    A list gives fallbacks: browsers use the last token they understand
+    (the Referrer Policy spec's header parsing).
     """
     if value is None or value is False or value == "" or value == []:
         return None
@@ -78,7 +79,8 @@ OPTIONS = (
             "``origin-when-cross-origin``, ``same-origin``, ``strict-origin``, "
             "``strict-origin-when-cross-origin``, ``unsafe-url``. A list (or a "
             "comma-separated string) gives fallbacks, of which browsers use the "
-            "last one they know. Other tokens, including differently capitalised "
+            "last one they know (the Referrer Policy spec). Other tokens, "
+            "including differently capitalised "
             "ones, are refused. ``None`` sends no header."
         ),
     ),
