@@ -38,7 +38,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -670,10 +670,24 @@ def _read(file: str, use: Callable[[Iterator[Report]], _T]) -> tuple[_T, Tally]:
     reports; a file that cannot be read is an error (exit 1)."""
     tally = Tally()
     try:
-        with open(file, "rb") as lines:
-            return use(iter_reports(lines, tally)), tally
+        handle = open(file, "rb")  # noqa: SIM115 - closed below
     except OSError as error:
-        raise click.ClickException(f"{file}: {error.strerror or error}") from None
+        raise _unreadable(file, error) from None
+    with handle:
+        return use(iter_reports(_lines(handle, file), tally)), tally
+
+
+def _lines(handle: IO[bytes], file: str) -> Iterator[bytes]:
+    # Only an error reading the file is the file's: one that ``use`` meets
+    # elsewhere (a view run by a route preview) is its own.
+    try:
+        yield from handle
+    except OSError as error:
+        raise _unreadable(file, error) from None
+
+
+def _unreadable(file: str, error: OSError) -> click.ClickException:
+    return click.ClickException(f"{file}: {error.strerror or error}")
 
 
 @talisman.command("reports", with_appcontext=False)

@@ -19,11 +19,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from flask.cli import ScriptInfo
 
-from flask_talisman.cli import talisman
+from flask_talisman.cli import _read, talisman
 from flask_talisman.report_groups import (
     MAX_BAD_LINES,
     Tally,
@@ -314,6 +315,24 @@ def test_a_file_that_cannot_be_read_is_an_error() -> None:
     result = run("/proc/self/mem")
     assert result.exit_code == 1
     assert result.output == "Error: /proc/self/mem: Input/output error\n"
+
+
+def test_a_file_that_cannot_be_opened_is_an_error(tmp_path: Path) -> None:
+    # (The command's argument refuses a folder before; the reading does too.)
+    with pytest.raises(click.ClickException) as raised:
+        _read(str(tmp_path), list)
+    assert raised.value.message == f"{tmp_path}: Is a directory"
+
+
+def test_an_error_outside_the_file_is_not_blamed_on_it(tmp_path: Path) -> None:
+    path = write(tmp_path, line(csp("data")))
+
+    def use(reports: Iterator[Report]) -> None:
+        list(reports)
+        raise OSError("the app's own")
+
+    with pytest.raises(OSError, match="the app's own"):
+        _read(str(path), use)
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
