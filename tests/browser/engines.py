@@ -301,13 +301,32 @@ class WebKit:
 
     def resize(self, width: int, height: int) -> None:
         # WebDriver sizes the window, whose frame and toolbar take their
-        # share: sized once, then again by what the viewport fell short.
-        self._driver.set_window_size(width, height)
-        inner = self._driver.execute_script("return [innerWidth, innerHeight];")
-        outer = self._driver.get_window_size()
-        self._driver.set_window_size(
-            outer["width"] + width - inner[0], outer["height"] + height - inner[1]
-        )
+        # share: sized, then again by what the viewport fell short, once the
+        # page has taken the new size (X resizes the window in its own time).
+        wanted = [width, height]
+        window = list(wanted)
+        for _ in range(3):
+            self._driver.set_window_size(*window)
+            inner = self._viewport()
+            if inner == wanted:
+                return
+            window = [window[0] + width - inner[0], window[1] + height - inner[1]]
+
+    def _viewport(self) -> list[int]:
+        """The page's viewport once it has kept one size for 0.2 seconds."""
+        import time
+
+        read = "return [innerWidth, innerHeight];"
+        last = self._driver.execute_script(read)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = self._driver.execute_script(read)
+            if now == last:
+                break
+            last = now
+        viewport: list[int] = last
+        return viewport
 
     def screenshot(self, path: Path) -> None:
         self._driver.save_screenshot(str(path))
