@@ -1,16 +1,20 @@
-"""The example app in a real browser: Chromium driven by Playwright.
+"""Real browsers for the tests here: Chromium, Firefox and WebKit.
 
-One Chromium and one server for all the tests here. The server is the
-example app on 127.0.0.1 (an ephemeral port); the same server reached as
-``localhost`` is another origin, which the cross-origin cases use.
+The ``engine`` fixture gives each engine in turn (tests/browser/engines.py
+says how each is driven), started once per module; each module serves its
+own apps once (``_serve``, ``serve_site``, ``serve_example``), on 127.0.0.1
+with an ephemeral port, and reads what happened from the server's side
+(``Exchanges``, ``Recorder``) and from what the page notes about itself
+(``serve_collector``). The same server reached as ``localhost`` is another
+origin, which the cross-origin cases use.
 
-The fixtures are package-scoped rather than session-scoped: Playwright's
-sync API keeps an asyncio loop running in the main thread while it is
-started, which breaks tests that run later in the session and call
-asgiref's async_to_sync (async views), so it is stopped when this
-directory is done.
+Chromium's Playwright fixtures are package-scoped rather than
+session-scoped: Playwright's sync API keeps an asyncio loop running in the
+main thread while it is started, which breaks tests that run later in the
+session and call asgiref's async_to_sync (async views), so it is stopped
+when this directory is done.
 
-Without Playwright or Chromium every test here is skipped, unless
+An engine that is not installed skips its cases with the reason, unless
 ``TALISMAN_BROWSER_TESTS=required`` is set: then they fail.
 """
 
@@ -40,7 +44,7 @@ from ..conftest import unavailable
 from .engines import ENGINES, Chromium, Engine, Firefox, WebKit, require
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
+    from playwright.sync_api import Browser, Playwright
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -168,19 +172,6 @@ def _serve(
         thread.join(5)
 
 
-@pytest.fixture(scope="package")
-def live_app() -> Flask:
-    """The example app, one for the session (the servers share it)."""
-    return create_app()
-
-
-@pytest.fixture(scope="package")
-def server(live_app: Flask) -> Iterator[Server]:
-    """The example app over plain HTTP, as ``flask run`` serves it."""
-    with _serve(live_app) as (http, recorder):
-        yield Server(live_app, recorder, "http", http.server_port)
-
-
 @dataclass(frozen=True)
 class Certificate:
     cert: Path
@@ -224,18 +215,6 @@ def tls_context(certificate: Certificate | None) -> ssl.SSLContext:
     return tls
 
 
-@pytest.fixture(scope="package")
-def tls_server(live_app: Flask, certificate: Certificate | None) -> Iterator[Server]:
-    """The same app over HTTPS, with a certificate Chromium is told to trust.
-
-    Chromium delivers no Reporting API report from a plain-HTTP page to its
-    receiver, not even on 127.0.0.1 or localhost; over HTTPS it does. This
-    server is for the test of that path.
-    """
-    with _serve(live_app, tls_context(certificate)) as (https, recorder):
-        yield Server(live_app, recorder, "https", https.server_port)
-
-
 # -- the browser ------------------------------------------------------------------
 
 
@@ -262,21 +241,6 @@ def browser(
     browser.close()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh profile (cookies, storage, cache) for each test."""
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    context.add_init_script(COLLECT_VIOLATIONS)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
-
-
 @pytest.fixture(scope="module", params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """Each engine in turn (tests/browser/engines.py), started once a module."""
@@ -292,36 +256,9 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     made.close()
 
 
-def rewrite_headers(
-    page: Page, url: str, rewrite: Callable[[dict[str, str]], dict[str, str]]
-) -> list[dict[str, str]]:
-    """Pass the headers of responses to ``url`` (a glob) through ``rewrite``.
-
-    Returns the list of the original headers (lower-case names) of each
-    response rewritten, for the test to check. ``rewrite`` must not raise.
-    """
-    from playwright.sync_api import Error
-
-    seen: list[dict[str, str]] = []
-
-    def handle(route: Route) -> None:
-        try:
-            response = route.fetch()
-            headers = dict(response.headers)
-            seen.append(dict(headers))
-            route.fulfill(response=response, headers=rewrite(headers))
-        except Error:
-            # The request was cancelled or the page closed: nobody waits for
-            # an answer, and what the test checks will show if it mattered.
-            pass
-
-    page.route(url, handle)
-    return seen
-
-
-def violations(page: Any) -> list[dict[str, str]]:
-    """The securitypolicyviolation events seen so far by a page or frame."""
-    events: list[dict[str, str]] = page.evaluate("window.__violations")
+def violations(engine: Any) -> list[dict[str, str]]:
+    """The securitypolicyviolation events the page in ``engine`` noted so far."""
+    events: list[dict[str, str]] = engine.evaluate("window.__violations")
     return events
 
 

@@ -10,11 +10,11 @@ table of docs/engines.rst, and checks the committed page against it::
 
 CI runs the check after its main test run, so the page shows what the
 suite measured in that run, case by case. Where engines differ and a case
-asserts each engine's own behaviour, the case says what it found in that
-engine with :func:`note` (``engine_note(request, "no report")``), and the
-table shows that instead of "yes". A case that does not take the
-``engine`` fixture (it drives one engine for a reason its docstring gives)
-is shown in the engines it ran in.
+asserts each engine's own behaviour, it says what it found in that engine
+with :func:`note` (``note(request, "no report")``), and the table shows
+that instead of "yes". A case without the ``engine`` parameter is about the
+one engine its name says (``test_webkit_...``, for a reason its docstring
+gives), or drives no browser at all.
 """
 
 from __future__ import annotations
@@ -115,9 +115,17 @@ def render(results: dict[str, str]) -> str:
     rows: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for nodeid, outcome in results.items():
         module, case, engine = split(nodeid)
-        for name in (engine,) if engine else ENGINES:
-            if engine or name == "chromium":
-                rows[module, case][name] = MARKS.get(outcome, outcome)
+        mark = MARKS.get(outcome, outcome)
+        if engine is not None:
+            rows[module, case][engine] = mark
+            continue
+        # No engine parameter: a case about one engine names it, else it
+        # drives no browser (it checks the server side of the module).
+        named = [name for name in ENGINES if name in case.split("[")[0]]
+        for name in ENGINES:
+            rows[module, case][name] = (
+                mark if name in named else "no browser" if not named else "not run"
+            )
     lines = [HEADER]
     for module in sorted({module for module, _ in rows}):
         cases = sorted(case for m, case in rows if m == module)

@@ -114,28 +114,27 @@ def extension(folder: Path, manifest: dict[str, Any]) -> Path:
     return folder
 
 
-def visit_in_chromium(url: str, folder: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        context = driver.chromium.launch_persistent_context(
-            str(folder / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            # Playwright starts Chromium with extensions off.
-            ignore_default_args=["--disable-extensions"],
-            args=[
-                *LAUNCH_ARGS,
-                f"--disable-extensions-except={folder / 'chromium'}",
-                f"--load-extension={folder / 'chromium'}",
-            ],
-        )
-        try:
-            page = context.new_page()
-            page.goto(url)
-            page.wait_for_selector("style", state="attached")  # the extension ran
-        finally:
-            context.close()
+def visit_in_chromium(url: str, folder: Path, driver: Any) -> None:
+    # The package's Playwright (conftest): a second one cannot start in a
+    # process where the first is running.
+    context = driver.chromium.launch_persistent_context(
+        str(folder / "profile"),
+        executable_path=CHROMIUM,
+        headless=True,
+        # Playwright starts Chromium with extensions off.
+        ignore_default_args=["--disable-extensions"],
+        args=[
+            *LAUNCH_ARGS,
+            f"--disable-extensions-except={folder / 'chromium'}",
+            f"--load-extension={folder / 'chromium'}",
+        ],
+    )
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("style", state="attached")  # the extension ran
+    finally:
+        context.close()
 
 
 def visit_in_firefox(url: str, folder: Path) -> None:
@@ -182,7 +181,9 @@ def seen(reports: list[Report], url: str) -> set[tuple[Any, Any, bool]]:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_only_what_names_the_extension_is_marked(name: str, tmp_path: Path) -> None:
+def test_only_what_names_the_extension_is_marked(
+    name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     require(name)
     manifest = CHROMIUM_MANIFEST if name == "chromium" else FIREFOX_MANIFEST
     extension(tmp_path / name, manifest)
@@ -190,7 +191,10 @@ def test_only_what_names_the_extension_is_marked(name: str, tmp_path: Path) -> N
     received = collect_reports(app)
     with _serve(app) as (server, _):
         url = f"http://127.0.0.1:{server.server_port}/{uuid.uuid4().hex}"
-        (visit_in_chromium if name == "chromium" else visit_in_firefox)(url, tmp_path)
+        if name == "chromium":
+            visit_in_chromium(url, tmp_path, request.getfixturevalue("playwright"))
+        else:
+            visit_in_firefox(url, tmp_path)
 
         def mine() -> list[Report]:
             found = [r for r in received if r.body.get("documentURL") == url]

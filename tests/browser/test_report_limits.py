@@ -23,6 +23,7 @@ from flask_talisman import Talisman
 
 from ..conftest import collect_reports
 from .conftest import Certificate, _serve, tls_context, wait_for
+from .engine_table import note
 from .engines import Engine
 
 pytestmark = [
@@ -106,7 +107,7 @@ POSTED_AFTER_429 = {"chromium": "more than one", "firefox": 1, "webkit": 1}
 
 
 def test_the_control_a_429_is_posted_again_by_chromium(
-    engine: Engine, too_many: dict[str, Any]
+    engine: Engine, too_many: dict[str, Any], request: pytest.FixtureRequest
 ) -> None:
     origin, log = too_many["origin"], too_many["log"]
     engine.goto(f"{origin}/")
@@ -118,3 +119,4 @@ def test_the_control_a_429_is_posted_again_by_chromium(
         assert count > 1
     else:
         assert count == expected
+    note(request, "posted again" if expected == "more than one" else "posted once")

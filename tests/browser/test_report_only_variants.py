@@ -62,6 +62,7 @@ from flask_talisman import Report, Talisman
 
 from ..conftest import collect_reports
 from .conftest import Certificate, _serve, settle, tls_context, wait_for
+from .engine_table import note
 from .engines import Engine
 
 pytestmark = pytest.mark.browser
@@ -233,7 +234,7 @@ def opener_messages(engine: Engine, url: str) -> list[str]:
 
 
 def test_coop_report_only_keeps_the_opener_and_reports(
-    engine: Engine, served: dict[str, Any]
+    engine: Engine, served: dict[str, Any], request: pytest.FixtureRequest
 ) -> None:
     url = run_url(served, "/coop")
     assert opener_messages(engine, url) == ["opened"]
@@ -241,6 +242,7 @@ def test_coop_report_only_keeps_the_opener_and_reports(
     found = reports_for(served, "coop", url, 2 if expected else 0)
     if not expected:
         assert found == []
+        note(request, "works; sends no COOP report (MDN: not supported)")
         return
     # The popup's navigation away from the page's browsing context group
     # (which enforcement would have split), and its postMessage across it.
@@ -281,7 +283,7 @@ def image_state(engine: Engine, url: str) -> str:
 
 
 def test_coep_report_only_loads_the_image_and_reports(
-    engine: Engine, served: dict[str, Any]
+    engine: Engine, served: dict[str, Any], request: pytest.FixtureRequest
 ) -> None:
     url = run_url(served, "/coep")
     assert image_state(engine, url) == "loaded"
@@ -289,6 +291,7 @@ def test_coep_report_only_loads_the_image_and_reports(
     found = reports_for(served, "coep", url, int(expected))
     if not expected:
         assert found == []
+        note(request, "works; sends no COEP report (MDN: not supported)")
         return
     (report,) = found
     other = served["origin"].replace("127.0.0.1", "localhost")
@@ -320,7 +323,7 @@ def xhr_result(engine: Engine, url: str) -> str:
 
 @pytest.mark.parametrize("path", ["/permissions", "/permissions-named"])
 def test_permissions_report_only_lets_the_feature_work_and_reports(
-    engine: Engine, served: dict[str, Any], path: str
+    engine: Engine, served: dict[str, Any], path: str, request: pytest.FixtureRequest
 ) -> None:
     """``/permissions`` has no report-to parameter (browsers use ``default``,
     the receiver); ``/permissions-named`` names ``pp``, the same URL."""
@@ -330,6 +333,7 @@ def test_permissions_report_only_lets_the_feature_work_and_reports(
     found = reports_for(served, "permissions-policy-violation", url, int(expected))
     if not expected:
         assert found == []
+        note(request, "works; sends no report (MDN: not supported)")
         return
     (report,) = found
     # Chromium 156 names the feature policyId; the Permissions Policy spec
@@ -348,7 +352,9 @@ PERMISSIONS_ENFORCED = {"chromium": "NetworkError", "firefox": "200", "webkit": 
 
 
 def test_permissions_enforced_stops_the_request(
-    engine: Engine, served: dict[str, Any]
+    engine: Engine, served: dict[str, Any], request: pytest.FixtureRequest
 ) -> None:
     url = run_url(served, "/permissions-enforced")
     assert xhr_result(engine, url) == PERMISSIONS_ENFORCED[engine.name]
+    if PERMISSIONS_ENFORCED[engine.name] == "200":
+        note(request, "not enforced: the request answers 200 (MDN: not supported)")

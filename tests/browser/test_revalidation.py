@@ -39,6 +39,7 @@ from flask_talisman import NONE, SELF, Talisman
 
 from ..live import serve
 from .conftest import COLLECTOR_TAG, navigate, serve_collector, violations
+from .engine_table import note
 from .engines import Engine
 
 pytestmark = pytest.mark.browser
@@ -157,7 +158,11 @@ def site() -> Iterator[Site]:
     ],
 )
 def test_revalidated_page_runs_its_inline_script(
-    engine: Engine, site: Site, path: str, control: bool
+    engine: Engine,
+    site: Site,
+    path: str,
+    control: bool,
+    request: pytest.FixtureRequest,
 ) -> None:
     target = f"{path}?run={uuid.uuid4().hex}" + ("&control=1" if control else "")
     nonce = "document.getElementById('nonced').nonce"
@@ -201,6 +206,7 @@ def test_revalidated_page_runs_its_inline_script(
         # NO_HTTP_CACHE: unconditional requests, each a 200 with a new nonce.
         assert [(e.validator, e.status) for e in exchanges] == [(None, 200)] * 5
         assert len({e.policy for e in exchanges}) == len(exchanges)
+        note(request, "no HTTP cache when driven: each revisit a 200, its nonce works")
         return
     # Every revisit was revalidated with the stored response's validator, and
     # the server said Not Modified: with no policy from Talisman, with a
