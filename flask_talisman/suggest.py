@@ -239,13 +239,29 @@ def allows(sources: Sequence[str], url: str, page: str) -> bool:
         target, origin = urlsplit(url), urlsplit(page)
     except ValueError:
         return False
-    target = target._replace(scheme=target.scheme.lower())
-    origin = origin._replace(scheme=origin.scheme.lower())
+    target = _in_ascii(target._replace(scheme=target.scheme.lower()))
+    origin = _in_ascii(origin._replace(scheme=origin.scheme.lower()))
     return any(
         _source_matches(source, target, origin)
         for source in (_source(text) for text in sources)
         if source.text != NONE
     )
+
+
+def _in_ascii(url: SplitResult) -> SplitResult:
+    """``url`` with a Unicode host written in IDNA, as a source names it
+    (and as :func:`_origin` suggests it); unchanged when it cannot be."""
+    host = url.hostname
+    if not host or host.isascii():
+        return url
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+        port = url.port
+    except (UnicodeError, ValueError):
+        return url
+    user, at, _ = url.netloc.rpartition("@")
+    netloc = user + at + ascii_host + ("" if port is None else f":{port}")
+    return url._replace(netloc=netloc)
 
 
 def _parse(policy: str) -> dict[str, list[str]]:

@@ -165,6 +165,11 @@ def suggested(
         (["https://*"], "https://any.example/a", SITE + "/", True),
         (["wss://live.example"], "https://live.example/a", SITE + "/", True),
         (["wss://live.example"], "http://live.example/a", SITE + "/", False),
+        # A Unicode host is matched as IDNA, the form a source names it in.
+        (["https://xn--bcher-kva.example"], "https://bücher.example/a", SITE + "/", True),
+        (["https://xn--bcher-kva.example"], "https://u:p@bücher.example:443/", SITE + "/", True),
+        (["'self'"], "https://xn--bcher-kva.example/a", "https://bücher.example/", True),
+        (["https://bücher.example"], "https://xn--bcher-kva.example/", SITE + "/", False),
     ],
 )  # fmt: skip
 def test_sources_match_as_in_csp_level_3(

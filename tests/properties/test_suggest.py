@@ -239,6 +239,21 @@ def test_suggest_reads_any_file_and_suggests_only_origins(data: bytes) -> None:
 
 @SETTINGS
 @given(found=st.lists(reports, max_size=8))
+@example(  # a Unicode host: suggested in IDNA, and matched so afterwards
+    [
+        Report(
+            "csp-violation",
+            "https://shop.example/",
+            {
+                "documentURL": "https://shop.example/",
+                "blockedURL": "https://bücher.example/",
+                "effectiveDirective": "script-src-elem",
+                "disposition": "report",
+            },
+            "agent",
+        )
+    ]
+)
 def test_applying_a_suggestion_leaves_nothing_to_suggest(found: list[Report]) -> None:
     policy_of, own, option = app_policies(APP, "report")
     first = suggest(found, policy_of, option=option, app_policy=own).to_json()
