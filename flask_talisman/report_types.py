@@ -761,7 +761,7 @@ class Rejected(Exception):
 
 
 def _unicode(text: str) -> str:
-    """``text``, if it is Unicode: an escaped lone surrogate (``"\ud800"``)
+    """``text``, if it is Unicode: an escaped lone surrogate (``"\\ud800"``)
     is not, and no UTF-8 log handler or file could write it."""
     try:
         text.encode("utf-8")
