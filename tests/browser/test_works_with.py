@@ -381,7 +381,9 @@ def test_flask_admin_on_a_narrow_screen(
         ]
     finally:
         engine.resize(1280, 720)
-    assert seen == NARROW_ADMIN[policy]
+    # The toggler's icon may be drawn (and refused) more than once.
+    unique = [v for i, v in enumerate(seen) if v not in seen[:i]]
+    assert unique == NARROW_ADMIN[policy]
 
 
 # -- Flask-DebugToolbar -----------------------------------------------------------
